@@ -1,0 +1,251 @@
+"""Users, roles, salespeople and API tokens: every change goes through here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.accounts.models import ApiToken, Salesperson, User
+from rapport.accounts.roles import ROLE_PERMISSIONS, resolve
+from rapport.core.validation import (
+    PermissionDenied,
+    field_error,
+    require_perm,
+    validate_instance,
+)
+
+TOKEN_PREFIX = "rpt_"
+
+SALESPERSON_FIELDS = (
+    "name",
+    "job_title",
+    "phone_no",
+    "email",
+    "commission_pct",
+    "blocked",
+    "privacy_blocked",
+)
+
+
+def sync_roles() -> None:
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(resolve(patterns))
+
+
+# --- salespeople -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_salesperson(*, actor: Any, code: str, **fields: Any) -> Salesperson:
+    require_perm(actor, "accounts.add_salesperson")
+    salesperson = Salesperson(
+        code=code.strip().upper(), **{k: v for k, v in fields.items() if k in SALESPERSON_FIELDS}
+    )
+    if not salesperson.code:
+        raise field_error(
+            "code", _("You must fill in the %(field)s field.") % {"field": _("Code")}, "required"
+        )
+    validate_instance(salesperson)
+    salesperson.save()
+    return salesperson
+
+
+@transaction.atomic
+def update_salesperson(*, actor: Any, salesperson: Salesperson, **fields: Any) -> Salesperson:
+    require_perm(actor, "accounts.change_salesperson")
+    salesperson = Salesperson.objects.select_for_update().get(pk=salesperson.pk)
+    for key, value in fields.items():
+        if key in SALESPERSON_FIELDS:
+            setattr(salesperson, key, value)
+    validate_instance(salesperson)
+    if salesperson.privacy_blocked and User.objects.filter(salesperson=salesperson).exists():
+        raise field_error(
+            "privacy_blocked",
+            _("Privacy Blocked must not be true for Salesperson / Purchaser %(code)s.")
+            % {"code": salesperson.code},
+            "privacy_blocked",
+        )
+    salesperson.save()
+    return salesperson
+
+
+@transaction.atomic
+def delete_salesperson(*, actor: Any, salesperson: Salesperson) -> None:
+    require_perm(actor, "accounts.delete_salesperson")
+    salesperson.delete()
+
+
+# --- users and roles ---------------------------------------------------------------------
+
+
+def _check_salesperson_link(user: User, salesperson: Salesperson | None) -> None:
+    if salesperson is None:
+        return
+    if salesperson.privacy_blocked:
+        raise field_error(
+            "salesperson",
+            _("Privacy Blocked must not be true for Salesperson / Purchaser %(code)s.")
+            % {"code": salesperson.code},
+            "privacy_blocked",
+        )
+    other = User.objects.filter(salesperson=salesperson).exclude(pk=user.pk).first()
+    if other is not None:
+        raise field_error(
+            "salesperson",
+            _(
+                "The %(code)s Salesperson/Purchaser code is already assigned to another "
+                "User ID %(user)s."
+            )
+            % {"code": salesperson.code, "user": other.username},
+            "salesperson_taken",
+        )
+
+
+def _set_roles(user: User, roles: Iterable[str]) -> None:
+    roles = list(roles)
+    unknown = [r for r in roles if r not in ROLE_PERMISSIONS]
+    if unknown:
+        raise field_error(
+            "roles", _("Unknown role: %(role)s.") % {"role": ", ".join(unknown)}, "invalid_role"
+        )
+    groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
+    user.groups.set(groups)
+    user.is_staff = "admin" in roles
+    user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: Any,
+    username: str,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    roles: Iterable[str] = (),
+    salesperson: Salesperson | None = None,
+    language: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """Create a user. `actor=None` is allowed only for bootstrap commands (first admin)."""
+    if actor is not None:
+        require_perm(actor, "accounts.add_user")
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
+        is_superuser=is_superuser,
+    )
+    _check_salesperson_link(user, salesperson)
+    user.salesperson = salesperson
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    validate_instance(user, exclude=["password"])
+    user.save()
+    _set_roles(user, roles)
+    return user
+
+
+@transaction.atomic
+def update_user(
+    *,
+    actor: Any,
+    user: User,
+    roles: Iterable[str] | None = None,
+    salesperson: Salesperson | None | bool = False,
+    **fields: Any,
+) -> User:
+    require_perm(actor, "accounts.change_user")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for key in ("email", "first_name", "last_name", "language", "is_active"):
+        if key in fields:
+            setattr(user, key, fields[key])
+    if fields.get("password"):
+        user.set_password(fields["password"])
+    if salesperson is not False:
+        assert salesperson is None or isinstance(salesperson, Salesperson)
+        _check_salesperson_link(user, salesperson)
+        user.salesperson = salesperson
+    validate_instance(user, exclude=["password"])
+    user.save()
+    if roles is not None:
+        _set_roles(user, roles)
+    return user
+
+
+@transaction.atomic
+def set_user_language(*, actor: User, language: str) -> User:
+    """Any user may choose their own language."""
+    from django.conf import settings
+
+    if language and language not in dict(settings.LANGUAGES):
+        raise field_error("language", _("Unknown language."), "invalid_choice")
+    User.objects.filter(pk=actor.pk).update(language=language)
+    actor.language = language
+    return actor
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`. Returns the row and the plain token, which is never stored."""
+    if actor is None or (actor.pk != user.pk and not actor.has_perm("accounts.add_apitoken")):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    name = (name or "").strip()
+    if not name:
+        raise field_error(
+            "name", _("You must fill in the %(field)s field.") % {"field": _("Name")}, "required"
+        )
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, prefix=raw[:12], digest=_digest(raw))
+    validate_instance(token)
+    token.save()
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
+    if actor is None or (
+        actor.pk != token.user_id and not actor.has_perm("accounts.delete_apitoken")
+    ):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user behind a token, or None. Stamps the token's last use."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,111 @@
+"""The REST API: mounts every app's router and maps errors to one shape.
+
+Errors are always `{"code": ..., "message": ..., "field": ...}`: 422 for validation, 401 without
+credentials, 403 without permission, 404 for a missing (or invisible) row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from rapport.core.validation import first_error
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer rpt_...` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from rapport.accounts.services import authenticate_token
+
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Rapport API",
+    version="1",
+    description=_(
+        "Contacts, interactions and segments. Authenticate with a personal API token "
+        "(Authorization: Bearer ...) or a signed-in session."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    docs_url="/docs",
+)
+
+
+def error(
+    request: HttpRequest, status: int, code: str, message: str, field: str | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "field": field}, status=status
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    field, message, code = first_error(exc)
+    return error(request, 422, code, message, field)
+
+
+@api.exception_handler(SchemaValidationError)
+def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", []) if isinstance(part, str)]
+    field = loc[-1] if loc else None
+    if field in {"body", "payload", "query", "path"}:
+        field = None
+    message = str(first.get("msg", _("Invalid input.")))
+    if field:
+        message = f"{field}: {message}"
+    return error(request, 422, str(first.get("type", "invalid")), message, field)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(
+        request, 403, "permission_denied", str(exc) or _("You do not have permission to do this.")
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request,
+        401,
+        "not_authenticated",
+        _("Sign in or send a personal API token (Authorization: Bearer ...)."),
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(request, exc.status_code, "error", str(exc))
+
+
+def _mount() -> None:
+    from rapport.accounts.api import router as accounts_router
+    from rapport.contacts.api import router as contacts_router
+    from rapport.core.api import router as core_router
+
+    api.add_router("/", core_router)
+    api.add_router("/", accounts_router)
+    api.add_router("/", contacts_router)
+
+
+_mount()

@@ -1,0 +1,595 @@
+"""Every change to contacts, business relations and the marketing setup goes through here."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from rapport.accounts.models import Salesperson
+from rapport.contacts.models import (
+    BusinessRelation,
+    Contact,
+    ContactBusinessRelation,
+    ContactType,
+    LinkToTable,
+    MarketingSetup,
+)
+from rapport.contacts.queries import marketing_setup
+from rapport.core import services as core_services
+from rapport.core.validation import (
+    ValidationError,
+    field_error,
+    require_perm,
+    validate_instance,
+)
+
+# Plain fields a caller may set on a contact (foreign keys are passed as objects).
+CONTACT_FIELDS = (
+    "name",
+    "search_name",
+    "name_2",
+    "first_name",
+    "middle_name",
+    "surname",
+    "initials",
+    "job_title",
+    "address",
+    "address_2",
+    "post_code",
+    "city",
+    "county",
+    "country_code",
+    "phone_no",
+    "mobile_phone_no",
+    "email",
+    "home_page",
+    "vat_registration_no",
+    "correspondence_type",
+    "exclude_from_segment",
+    "privacy_blocked",
+)
+CONTACT_RELATIONS = ("company", "salesperson", "language")
+NAME_PARTS = ("first_name", "middle_name", "surname")
+ADDRESS_FIELDS = ("address", "address_2", "post_code", "city", "county")
+ADDRESS_IDENTITY = ("address", "address_2", "post_code", "city")
+COMMUNICATION_FIELDS = ("phone_no", "mobile_phone_no", "email", "home_page", "correspondence_type")
+COMPANY_ONLY_FIELDS = ("vat_registration_no",)
+PERSON_ONLY_FIELDS = ("first_name", "middle_name", "surname", "job_title")
+
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def _caption(field: str) -> str:
+    return str(Contact._meta.get_field(field).verbose_name)
+
+
+def _must_fill(field: str, caption: str | None = None) -> ValidationError:
+    return field_error(
+        field,
+        _("You must fill in the %(field)s field.") % {"field": caption or _caption(field)},
+        "required",
+    )
+
+
+# --- pure helpers (used by create, update and import alike) ---------------------------------
+
+
+def break_down_name(name: str) -> tuple[str, str, str]:
+    """BC's name breakdown for persons: (first name, middle name, surname), each cut to 30."""
+    parts = name.split()
+    if not parts:
+        return "", "", ""
+    if len(parts) == 1:
+        return parts[0][:30], "", ""
+    if len(parts) == 2:
+        return parts[0][:30], "", parts[1][:30]
+    return " ".join(parts[:-2])[:30], parts[-2][:30], parts[-1][:30]
+
+
+def join_name(first: str, middle: str, surname: str) -> str:
+    return " ".join(p for p in (first, middle, surname) if p)[:100]
+
+
+def email_addresses(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def apply_new_contact_defaults(contact: Contact, setup: MarketingSetup, actor: Any) -> None:
+    """Defaults for a new contact, each only where the caller left the field blank (BC 1.2.3)."""
+    if contact.salesperson_id is None:
+        own = getattr(actor, "salesperson", None) if actor is not None else None
+        if own is not None and not own.privacy_blocked and not own.blocked:
+            contact.salesperson = own
+        elif setup.default_salesperson_id:
+            contact.salesperson_id = setup.default_salesperson_id
+    if not contact.country_code and setup.default_country_code:
+        contact.country_code = setup.default_country_code
+    if contact.language_id is None and setup.default_language_id:
+        contact.language_id = setup.default_language_id
+    if not contact.correspondence_type and setup.default_correspondence_type:
+        contact.correspondence_type = setup.default_correspondence_type
+
+
+def inherit_from_company(
+    person: Contact, company: Contact, setup: MarketingSetup, old_company: Contact | None = None
+) -> None:
+    """A person linked to `company` takes over the fields chosen in setup (BC 1.2.5)."""
+    if setup.inherit_salesperson:
+        person.salesperson_id = company.salesperson_id
+    if setup.inherit_country:
+        person.country_code = company.country_code
+    if setup.inherit_language:
+        person.language_id = company.language_id
+    if setup.inherit_address:
+        empty = not any(getattr(person, f) for f in ADDRESS_FIELDS)
+        same_as_old = old_company is not None and all(
+            getattr(person, f) == getattr(old_company, f) for f in ADDRESS_IDENTITY
+        )
+        if empty or same_as_old:
+            for f in ADDRESS_FIELDS:
+                setattr(person, f, getattr(company, f))
+    if setup.inherit_communication:
+        for f in COMMUNICATION_FIELDS:
+            value = getattr(person, f)
+            if not value or (old_company is not None and value == getattr(old_company, f)):
+                setattr(person, f, getattr(company, f))
+
+
+def clean_contact(contact: Contact, *, check_unique: bool = True) -> None:
+    """Normalize and validate one contact. Raises ValidationError naming the field."""
+    for f in CONTACT_FIELDS:
+        value = getattr(contact, f)
+        if isinstance(value, str):
+            setattr(contact, f, value.strip())
+    if contact.type not in ContactType.values:
+        raise field_error(
+            "type",
+            _("%(value)s is not a valid contact type.") % {"value": contact.type},
+            "invalid_choice",
+        )
+    if contact.is_person and not contact.name and any(getattr(contact, f) for f in NAME_PARTS):
+        contact.name = join_name(contact.first_name, contact.middle_name, contact.surname)
+    if not contact.name:
+        raise _must_fill("name")
+    if contact.is_company:
+        for f in PERSON_ONLY_FIELDS:
+            setattr(contact, f, "")
+    else:
+        for f in COMPANY_ONLY_FIELDS:
+            setattr(contact, f, "")
+    if not contact.search_name:
+        contact.search_name = contact.name[:100]
+    for f in ("phone_no", "mobile_phone_no"):
+        if _LETTER.search(getattr(contact, f)):
+            raise field_error(
+                f, _("%(field)s must not contain letters") % {"field": _caption(f)}, "letters"
+            )
+    for address in email_addresses(contact.email):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise field_error(
+                "email",
+                _('The email address "%(address)s" is invalid.') % {"address": address},
+                "invalid_email",
+            ) from None
+    contact.search_email = contact.email.upper()[:80]
+    salesperson = contact.salesperson if contact.salesperson_id else None
+    if salesperson is not None and salesperson.privacy_blocked:
+        raise field_error(
+            "salesperson",
+            _("Privacy Blocked must not be true for Salesperson %(code)s.")
+            % {"code": salesperson.code},
+            "salesperson_privacy_blocked",
+        )
+    exclude = ["company", "no_series"]
+    if check_unique:
+        validate_instance(contact, exclude=exclude)
+    else:
+        validate_instance(contact, exclude=[*exclude, "no"], unique=False)
+
+
+def _check_company_link(person: Contact, company: Contact | None) -> None:
+    if company is None:
+        return
+    if not person.is_person:
+        raise field_error(
+            "type",
+            _(
+                "Type must be equal to '%(expected)s' in Contact: No.=%(no)s. Current value is "
+                "'%(actual)s'."
+            )
+            % {"expected": _("Person"), "no": person.no, "actual": _("Company")},
+            "type_not_person",
+        )
+    if not company.is_company:
+        raise field_error(
+            "company",
+            _(
+                "Type must be equal to '%(expected)s' in Contact: No.=%(no)s. Current value is "
+                "'%(actual)s'."
+            )
+            % {"expected": _("Company"), "no": company.no, "actual": _("Person")},
+            "company_not_company",
+        )
+
+
+def _assign_number(contact: Contact, setup: MarketingSetup) -> None:
+    """Draw the next free No. from Contact Nos., or accept a typed one if the series allows."""
+    series = setup.contact_nos
+    if contact.no:
+        if series is not None:
+            core_services.check_manual_number(series=series)
+        return
+    if series is None:
+        raise field_error(
+            "no",
+            _("%(field)s must have a value in Marketing Setup. It cannot be zero or empty.")
+            % {"field": _("Contact Nos.")},
+            "no_series_missing",
+        )
+    while True:
+        candidate = core_services.next_number(series=series)
+        if not Contact.objects.filter(no=candidate).exists():
+            contact.no = candidate
+            contact.no_series = series
+            return
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_contact(
+    *,
+    actor: Any,
+    name: str = "",
+    type: str = ContactType.COMPANY,
+    no: str = "",
+    company: Contact | None = None,
+    salesperson: Salesperson | None = None,
+    language: Any = None,
+    **fields: Any,
+) -> Contact:
+    """Create a company or person; a person linked to a company inherits the setup's fields."""
+    require_perm(actor, "contacts.add_contact")
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    setup = marketing_setup()
+    contact = Contact(
+        no=(no or "").strip().upper(),
+        name=name,
+        type=type,
+        salesperson=salesperson,
+        language=language,
+        **fields,
+    )
+    if contact.is_person and contact.name and not any(fields.get(f) for f in NAME_PARTS):
+        contact.first_name, contact.middle_name, contact.surname = break_down_name(contact.name)
+    apply_new_contact_defaults(contact, setup, actor)
+    if company is not None:
+        _check_company_link(contact, company)
+        contact.company = company
+        inherit_from_company(contact, company, setup)
+    clean_contact(contact, check_unique=False)
+    _assign_number(contact, setup)
+    validate_instance(contact, exclude=["company", "no_series"])
+    contact.save()
+    if contact.is_company:
+        Contact.objects.filter(pk=contact.pk).update(company_id=F("pk"))
+        contact.company = contact
+    return contact
+
+
+@transaction.atomic
+def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
+    """Change a contact. Company changes flow on to its persons (BC 1.2.5)."""
+    require_perm(actor, "contacts.change_contact")
+    unknown = set(changes) - set(CONTACT_FIELDS) - set(CONTACT_RELATIONS) - {"type"}
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    setup = marketing_setup()
+    contact = Contact.objects.select_for_update().select_related("company").get(pk=contact.pk)
+    before = Contact.objects.get(pk=contact.pk)
+
+    new_type = changes.pop("type", contact.type)
+    if new_type != contact.type:
+        _change_type(contact, new_type)
+
+    new_company = changes.pop("company", contact.company if contact.is_person else None)
+    for key, value in changes.items():
+        setattr(contact, key, value)
+
+    if contact.is_person:
+        if "name" in changes and changes["name"] != before.name:
+            contact.first_name, contact.middle_name, contact.surname = break_down_name(contact.name)
+        elif any(f in changes and changes[f] != getattr(before, f) for f in NAME_PARTS):
+            contact.name = join_name(contact.first_name, contact.middle_name, contact.surname)
+        if "name" in changes and contact.search_name == before.name.upper()[:100]:
+            contact.search_name = ""
+        old_company = before.company if before.is_person else None
+        if (new_company.pk if new_company else None) != (old_company.pk if old_company else None):
+            _check_company_link(contact, new_company)
+            contact.company = new_company
+            if new_company is not None:
+                inherit_from_company(contact, new_company, setup, old_company=old_company)
+    elif "name" in changes and contact.search_name == before.name.upper()[:100]:
+        contact.search_name = ""
+
+    clean_contact(contact)
+    contact.save()
+    if contact.is_company:
+        if contact.company_id != contact.pk:
+            Contact.objects.filter(pk=contact.pk).update(company_id=F("pk"))
+            contact.company = contact
+        if before.is_company:
+            _propagate_to_persons(before, contact, setup)
+    return contact
+
+
+def _change_type(contact: Contact, new_type: str) -> None:
+    if new_type == ContactType.PERSON:
+        if Contact.objects.filter(company=contact, type=ContactType.PERSON).exists():
+            raise field_error(
+                "type",
+                _(
+                    "Type cannot be changed because there are one or more related people linked "
+                    "to the contact."
+                ),
+                "has_persons",
+            )
+        if ContactBusinessRelation.objects.filter(contact=contact).exists():
+            raise field_error(
+                "type",
+                _(
+                    "Type cannot be changed because one or more business relations are linked "
+                    "to the contact."
+                ),
+                "has_business_relations",
+            )
+        Contact.objects.filter(pk=contact.pk).update(company=None)
+        contact.company = None
+        contact.type = ContactType.PERSON
+        contact.first_name, contact.middle_name, contact.surname = break_down_name(contact.name)
+    else:
+        contact.type = ContactType.COMPANY
+        contact.company = None  # set to itself after save
+    for check in _type_change_checks:
+        check(contact)
+
+
+# Later apps (interactions, opportunities) register checks that block a type change.
+_type_change_checks: list[Any] = []
+
+
+def _propagate_to_persons(before: Contact, after: Contact, setup: MarketingSetup) -> None:
+    """Push a company's changed fields to its persons that still had the old value (set-based)."""
+    persons = Contact.objects.filter(company=after, type=ContactType.PERSON)
+    single: list[str] = []
+    if setup.inherit_salesperson:
+        single.append("salesperson_id")
+    if setup.inherit_country:
+        single.append("country_code")
+    if setup.inherit_language:
+        single.append("language_id")
+    if setup.inherit_communication:
+        single.extend(f for f in COMMUNICATION_FIELDS if f != "correspondence_type")
+    for f in single:
+        old, new = getattr(before, f), getattr(after, f)
+        if old != new:
+            persons.filter(**{f: old}).update(**{f: new})
+            if f == "email":
+                persons.filter(email=new).update(search_email=after.search_email)
+    if setup.inherit_address and any(
+        getattr(before, f) != getattr(after, f) for f in ADDRESS_FIELDS
+    ):
+        same = {f: getattr(before, f) for f in ADDRESS_IDENTITY}
+        persons.filter(**same).update(**{f: getattr(after, f) for f in ADDRESS_FIELDS})
+
+
+# Later apps register checks that block deleting a contact (segment lines, opportunities).
+_delete_checks: list[Any] = []
+
+
+@transaction.atomic
+def delete_contact(*, actor: Any, contact: Contact) -> int:
+    """Delete a contact; a company takes its persons with it. Returns how many were deleted."""
+    require_perm(actor, "contacts.delete_contact")
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    doomed = [contact]
+    if contact.is_company:
+        doomed += list(Contact.objects.filter(company=contact).exclude(pk=contact.pk))
+    for target in doomed:
+        for check in _delete_checks:
+            check(target)
+    ids = [c.pk for c in doomed]
+    ContactBusinessRelation.objects.filter(contact_id__in=ids).delete()
+    Contact.objects.filter(pk__in=ids).exclude(pk=contact.pk).delete()
+    Contact.objects.filter(pk=contact.pk).update(company=None)
+    Contact.objects.filter(pk=contact.pk).delete()
+    return len(ids)
+
+
+# --- business relations ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_business_relation(*, actor: Any, code: str, description: str = "") -> BusinessRelation:
+    require_perm(actor, "contacts.change_businessrelation")
+    relation = BusinessRelation.objects.filter(code=code.strip().upper()).first() or (
+        BusinessRelation(code=code)
+    )
+    if not (relation.code or "").strip():
+        raise field_error(
+            "code", _("You must fill in the %(field)s field.") % {"field": _("Code")}, "required"
+        )
+    relation.description = description
+    validate_instance(relation)
+    relation.save()
+    return relation
+
+
+@transaction.atomic
+def delete_business_relation(*, actor: Any, relation: BusinessRelation) -> None:
+    require_perm(actor, "contacts.delete_businessrelation")
+    if ContactBusinessRelation.objects.filter(business_relation=relation).exists():
+        raise field_error(
+            "code",
+            _("You cannot delete business relation %(code)s because contacts use it.")
+            % {"code": relation.code},
+            "in_use",
+        )
+    relation.delete()
+
+
+def _link_label(table: str) -> str:
+    return str(LinkToTable(table).label)
+
+
+@transaction.atomic
+def add_contact_business_relation(
+    *,
+    actor: Any,
+    contact: Contact,
+    business_relation: BusinessRelation,
+    link_to_table: str = "",
+    no: str = "",
+) -> ContactBusinessRelation:
+    """Link a contact's company to an external customer / vendor / bank account / employee no."""
+    require_perm(actor, "contacts.add_contactbusinessrelation")
+    company = contact.company if contact.company_id else None
+    if company is None:
+        raise field_error(
+            "contact",
+            _("Contact %(no)s must belong to a company to have business relations.")
+            % {"no": contact.no},
+            "no_company",
+        )
+    no = (no or "").strip().upper()
+    if link_to_table not in LinkToTable.values:
+        raise field_error("link_to_table", _("Choose a valid table."), "invalid_choice")
+    if no and not link_to_table:
+        raise field_error(
+            "link_to_table",
+            _("You must fill in the %(field)s field.") % {"field": _("Link to Table")},
+            "required",
+        )
+    setup = marketing_setup()
+    setup_codes = {
+        LinkToTable.CUSTOMER: setup.bus_rel_code_for_customers_id,
+        LinkToTable.VENDOR: setup.bus_rel_code_for_vendors_id,
+        LinkToTable.BANK_ACCOUNT: setup.bus_rel_code_for_bank_accounts_id,
+        LinkToTable.EMPLOYEE: setup.bus_rel_code_for_employees_id,
+    }
+    for table, relation_id in setup_codes.items():
+        if relation_id == business_relation.pk and not no:
+            raise field_error(
+                "business_relation",
+                _(
+                    "Business Relation Code %(code)s is used when a Contact is linked with a "
+                    "%(table)s."
+                )
+                % {"code": business_relation.code, "table": _link_label(table)},
+                "reserved_code",
+            )
+    if no:
+        existing = (
+            ContactBusinessRelation.objects.filter(contact=company, link_to_table=link_to_table)
+            .exclude(no="")
+            .first()
+        )
+        if existing is not None:
+            raise field_error(
+                "no",
+                _(
+                    "Contact %(contact)s already has a Contact Business Relation with %(table)s "
+                    "%(no)s."
+                )
+                % {"contact": company.no, "table": _link_label(link_to_table), "no": existing.no},
+                "already_linked",
+            )
+        taken = ContactBusinessRelation.objects.filter(link_to_table=link_to_table, no=no).first()
+        if taken is not None:
+            raise field_error(
+                "no",
+                _(
+                    "%(table)s %(no)s already has a Contact Business Relation with Contact "
+                    "%(contact)s."
+                )
+                % {"table": _link_label(link_to_table), "no": no, "contact": taken.contact.no},
+                "target_taken",
+            )
+        ContactBusinessRelation.objects.filter(
+            contact=company, business_relation=business_relation, no=""
+        ).delete()
+    if ContactBusinessRelation.objects.filter(
+        contact=company, business_relation=business_relation
+    ).exists():
+        raise field_error(
+            "business_relation",
+            _("Contact %(contact)s already has business relation %(code)s.")
+            % {"contact": company.no, "code": business_relation.code},
+            "duplicate",
+        )
+    link = ContactBusinessRelation.objects.create(
+        contact=company, business_relation=business_relation, link_to_table=link_to_table, no=no
+    )
+    return link
+
+
+@transaction.atomic
+def remove_contact_business_relation(*, actor: Any, link: ContactBusinessRelation) -> None:
+    require_perm(actor, "contacts.delete_contactbusinessrelation")
+    link.delete()
+
+
+# --- marketing setup -------------------------------------------------------------------------
+
+SETUP_FIELDS = tuple(f.name for f in MarketingSetup._meta.concrete_fields if f.name != "id")
+
+
+@transaction.atomic
+def update_marketing_setup(*, actor: Any, **changes: Any) -> MarketingSetup:
+    require_perm(actor, "contacts.change_marketingsetup")
+    setup = MarketingSetup.objects.select_for_update().filter(pk=1).first() or MarketingSetup(pk=1)
+    unknown = set(changes) - set(SETUP_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    for key, value in changes.items():
+        setattr(setup, key, value)
+    if setup.default_salesperson is not None and setup.default_salesperson.blocked:
+        raise field_error(
+            "default_salesperson",
+            _("Blocked salespeople cannot be the default salesperson."),
+            "salesperson_blocked",
+        )
+    location = (setup.attachment_storage_location or "").strip().replace("\\", "/")
+    if location and (location.startswith("/") or ".." in location.split("/") or ":" in location):
+        raise field_error(
+            "attachment_storage_location",
+            _("Enter a folder name under the attachment root, without '..' or a drive."),
+            "unsafe_path",
+        )
+    setup.attachment_storage_location = location
+    if setup.attachment_storage_type == "disk_file" and not location:
+        raise field_error(
+            "attachment_storage_location",
+            _("%(field)s must have a value in Marketing Setup. It cannot be zero or empty.")
+            % {"field": _("Attachment Storage Location")},
+            "required",
+        )
+    validate_instance(setup)
+    setup.save()
+    return setup

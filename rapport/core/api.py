@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+
+from rapport.core.api_helpers import code_table_routes
+from rapport.core.jobs import progress
+from rapport.core.jobs_views import jobs_visible_to
+from rapport.core.schemas import (
+    JobOut,
+    LanguageIn,
+    LanguageOut,
+    LanguagePatch,
+    NumberSeriesIn,
+    NumberSeriesOut,
+    NumberSeriesPatch,
+)
+from rapport.core.tables import LANGUAGES, NUMBER_SERIES
+
+router = Router()
+
+code_table_routes(
+    router, NUMBER_SERIES, NumberSeriesIn, NumberSeriesOut, NumberSeriesPatch, "Setup"
+)
+code_table_routes(router, LANGUAGES, LanguageIn, LanguageOut, LanguagePatch, "Setup")
+
+
+@router.get("/jobs/{job_id}", response=JobOut, tags=["Jobs"])
+def job_get(request: HttpRequest, job_id: int) -> Any:
+    """A background job with its live progress."""
+    job = get_object_or_404(jobs_visible_to(request.user), pk=job_id)
+    job.done, job.total = progress(job)
+    return job

@@ -1,0 +1,93 @@
+"""Helpers shared by every app's API: paginated list responses and code-table routes."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from rapport.core.crud import CodeTable
+from rapport.core.listing import ListSpec
+
+T = TypeVar("T")
+
+
+class PageOut(Schema, Generic[T]):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    sort: str
+    items: list[T]
+
+
+def require_api_perm(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def paginate(request: HttpRequest, spec: ListSpec, qs: Any) -> dict[str, Any]:
+    page = spec.page(qs, request.GET)
+    return {
+        "count": page.count,
+        "page": page.number,
+        "page_size": page.size,
+        "pages": page.pages,
+        "sort": page.sort,
+        "items": page.items,
+    }
+
+
+def code_table_routes(
+    router: Router,
+    table: CodeTable,
+    schema_in: type[Schema],
+    schema_out: type[Schema],
+    schema_patch: type[Schema],
+    tag: str,
+) -> None:
+    """GET list, GET one, POST, PATCH, DELETE for a code table, through its services."""
+    base = f"/{table.key}"
+    name = table.key.replace("-", "_")
+
+    def get_obj(code: str) -> Any:
+        obj = table.model._default_manager.filter(**{table.lookup: code.upper()}).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    @router.get(
+        base,
+        response=PageOut[schema_out],
+        tags=[tag],
+        operation_id=f"{name}_list",  # type: ignore[valid-type]
+        summary=f"List {table.key}",
+    )
+    def list_rows(request: HttpRequest) -> dict[str, Any]:
+        require_api_perm(request, table.perm("view"))
+        return paginate(request, table.list_spec, table.model._default_manager.all())
+
+    @router.get(base + "/{code}", response=schema_out, tags=[tag], operation_id=f"{name}_get")
+    def get_row(request: HttpRequest, code: str) -> Any:
+        require_api_perm(request, table.perm("view"))
+        return get_obj(code)
+
+    @router.post(base, response={201: schema_out}, tags=[tag], operation_id=f"{name}_create")
+    def create_row(request: HttpRequest, payload: schema_in) -> Any:  # type: ignore[valid-type]
+        return 201, table.create(actor=request.user, **payload.dict())  # type: ignore[attr-defined]
+
+    @router.patch(base + "/{code}", response=schema_out, tags=[tag], operation_id=f"{name}_update")
+    def update_row(request: HttpRequest, code: str, payload: schema_patch) -> Any:  # type: ignore[valid-type]
+        require_api_perm(request, table.perm("view"))
+        obj = get_obj(code)
+        return table.update(request.user, obj, payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
+
+    @router.delete(
+        base + "/{code}", response={204: None}, tags=[tag], operation_id=f"{name}_delete"
+    )
+    def delete_row(request: HttpRequest, code: str) -> Any:
+        require_api_perm(request, table.perm("view"))
+        table.delete(request.user, get_obj(code))
+        return 204, None

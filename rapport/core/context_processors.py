@@ -1,0 +1,50 @@
+"""Template context: the navigation areas and the languages for the switcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, permission needed to see it). Areas whose app is not built yet are left out.
+NAV_AREAS: list[tuple[str, Any, str]] = [
+    ("contacts:contact_list", _("Contacts"), "contacts.view_contact"),
+    ("segments:segment_list", _("Segments"), "segments.view_segment"),
+    (
+        "interactions:entry_list",
+        _("Interaction Log Entries"),
+        "interactions.view_interactionlogentry",
+    ),
+    (
+        "interactions:postponed_list",
+        _("Postponed Interactions"),
+        "interactions.view_interactionlogentry",
+    ),
+    ("segments:logged_segment_list", _("Logged Segments"), "segments.view_loggedsegment"),
+    (
+        "interactions:template_list",
+        _("Interaction Templates"),
+        "interactions.view_interactiontemplate",
+    ),
+    ("campaigns:campaign_list", _("Campaigns"), "campaigns.view_campaign"),
+    ("core:job_list", _("Jobs"), "core.view_job"),
+    ("contacts:setup", _("Setup"), "contacts.view_marketingsetup"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        current = request.path
+        for name, label, perm in NAV_AREAS:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            if user.has_perm(perm):
+                items.append({"url": url, "label": label, "active": current.startswith(url)})
+    return {"nav_items": items, "LANGUAGES_UI": settings.LANGUAGES}

@@ -1,0 +1,42 @@
+"""Render helpers: a full page normally, the named partial of the same template for htmx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from rapport.core.validation import first_error
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render `template`, or `template#partial` when htmx asks for a fragment."""
+    name = f"{template}#{partial}" if partial and getattr(request, "htmx", False) else template
+    return render(request, name, context, status=status)
+
+
+def add_service_error(form: BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, next to the field it names."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for err in errors:
+                form.add_error(target, err)
+    else:
+        form.add_error(None, exc)
+
+
+def flash_error(request: HttpRequest, exc: ValidationError) -> None:
+    _field, message, _code = first_error(exc)
+    messages.error(request, message)

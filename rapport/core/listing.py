@@ -1,0 +1,171 @@
+"""One definition of search, filters, sort and pagination, shared by HTML lists and the API.
+
+A list page and its API endpoint read the same query-string parameters (`q`, filter names,
+`sort`, `page`, `page_size`) through the same `ListSpec`, so a filtered list is a link you can
+share and the API filters exactly like the page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from rapport.core.validation import field_error
+
+M = TypeVar("M", bound=models.Model)
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(value)
+
+
+def parse_iso_date(value: str) -> datetime.date:
+    parsed = parse_date(value.strip())
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
+
+
+def parse_code(value: str) -> str:
+    return value.strip().upper()
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter parameter: `lookup` is the ORM lookup the parsed value is given to."""
+
+    lookup: str
+    parse: Callable[[str], Any] = str.strip
+    label: Any = ""
+
+
+@dataclass
+class ListSpec:
+    search_fields: list[str]
+    filters: dict[str, Filter]
+    sorts: dict[str, list[str]]
+    default_sort: str
+    page_size: int = 50
+    max_page_size: int = 200
+    reserved: tuple[str, ...] = field(default=("q", "sort", "page", "page_size"))
+
+    def filter(self, qs: QuerySet[M], params: Mapping[str, str]) -> QuerySet[M]:
+        q = (params.get("q") or "").strip()
+        if q:
+            cond = Q()
+            for name in self.search_fields:
+                cond |= Q(**{name: q})
+            qs = qs.filter(cond)
+        for name, spec in self.filters.items():
+            raw = params.get(name)
+            if raw is None or raw == "":
+                continue
+            try:
+                value = spec.parse(raw)
+            except (ValueError, TypeError):
+                raise field_error(
+                    name,
+                    _("%(value)s is not a valid value for the filter %(field)s.")
+                    % {"value": raw, "field": spec.label or name},
+                    "invalid_filter",
+                ) from None
+            qs = qs.filter(**{spec.lookup: value})
+        return qs
+
+    def sort_key(self, params: Mapping[str, str]) -> str:
+        raw = (params.get("sort") or self.default_sort).strip()
+        key = raw.lstrip("-")
+        if key not in self.sorts:
+            raise field_error(
+                "sort",
+                _("You cannot sort by %(field)s.") % {"field": key},
+                "invalid_sort",
+            )
+        return raw
+
+    def order(self, qs: QuerySet[M], params: Mapping[str, str]) -> QuerySet[M]:
+        raw = self.sort_key(params)
+        descending = raw.startswith("-")
+        fields = self.sorts[raw.lstrip("-")]
+        ordering = [(f[1:] if f.startswith("-") else "-" + f) if descending else f for f in fields]
+        return qs.order_by(*ordering, "-pk" if descending else "pk")
+
+    def page(self, qs: QuerySet[M], params: Mapping[str, str]) -> Page[M]:
+        qs = self.order(self.filter(qs, params), params)
+        try:
+            size = int(params.get("page_size") or self.page_size)
+            number = int(params.get("page") or 1)
+        except ValueError:
+            raise field_error("page", _("Page must be a whole number."), "invalid_page") from None
+        size = max(1, min(size, self.max_page_size))
+        count = qs.count()
+        pages = max(1, math.ceil(count / size))
+        number = max(1, min(number, pages))
+        start = (number - 1) * size
+        items = list(qs[start : start + size])
+        return Page(
+            items=items,
+            count=count,
+            number=number,
+            size=size,
+            pages=pages,
+            sort=self.sort_key(params),
+            params=dict(params),
+        )
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    count: int
+    number: int
+    size: int
+    pages: int
+    sort: str
+    params: dict[str, str]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def previous_query(self) -> str:
+        return self.query(page=self.number - 1)
+
+    @property
+    def next_query(self) -> str:
+        return self.query(page=self.number + 1)
+
+    def query(self, **changes: Any) -> str:
+        """The query string of this list with `changes` applied (for links)."""
+        from urllib.parse import urlencode
+
+        params = {k: v for k, v in self.params.items() if v not in (None, "")}
+        for key, value in changes.items():
+            if value in (None, ""):
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return "?" + urlencode(params)
+
+    def sort_query(self, key: str) -> str:
+        """Link for a column header: ascending first, then descending."""
+        new = "-" + key if self.sort == key else key
+        return self.query(sort=new, page=None)

@@ -1,0 +1,120 @@
+"""Glue models shared by every app: number series and languages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.fields import CodeField
+
+
+class NumberSeries(models.Model):
+    """BC's No. Series with its one line: where numbered records (contacts, segments...) get a No."""
+
+    code = CodeField(_("Code"), max_length=20, unique=True)
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+    starting_no = CodeField(_("Starting No."), max_length=20)
+    ending_no = CodeField(_("Ending No."), max_length=20, blank=True)
+    warning_no = CodeField(_("Warning No."), max_length=20, blank=True)
+    increment_by = models.PositiveIntegerField(
+        _("Increment-by No."), default=1, validators=[MinValueValidator(1)]
+    )
+    last_no_used = CodeField(_("Last No. Used"), max_length=20, blank=True)
+    last_date_used = models.DateField(_("Last Date Used"), null=True, blank=True)
+    default_nos = models.BooleanField(_("Default Nos."), default=True)
+    manual_nos = models.BooleanField(_("Manual Nos."), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(increment_by__gte=1), name="number_series_increment_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_nos=True) | models.Q(manual_nos=True),
+                name="number_series_default_or_manual",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        """False once the last number used reached the ending number (BC's Open)."""
+        from rapport.core.numbering import exceeds, increment
+
+        if not self.ending_no or not self.last_no_used:
+            return True
+        try:
+            return not exceeds(increment(self.last_no_used, self.increment_by), self.ending_no)
+        except ValueError:
+            return False
+
+
+class Language(models.Model):
+    """A language contacts and templates can use (BC table 8)."""
+
+    code = CodeField(_("Code"), max_length=10, unique=True)
+    name = models.CharField(_("Name"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A background job (import, purge, relocation, segment logging) with its outcome.
+
+    Progress while it runs lives in the cache (`rapport.core.jobs.progress`), because the job's
+    own writes are one transaction that other connections cannot see until it commits.
+    """
+
+    kind = models.CharField(_("Kind"), max_length=50)
+    description = models.CharField(_("Description"), max_length=250, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    params = models.JSONField(_("Parameters"), default=dict, blank=True)
+    result = models.JSONField(_("Result"), default=dict, blank=True)
+    error = models.TextField(_("Error"), blank=True)
+    total = models.PositiveIntegerField(_("Total"), default=0)
+    done = models.PositiveIntegerField(_("Done"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="jobs",
+        verbose_name=_("Created by"),
+    )
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="job_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.description or self.kind}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}

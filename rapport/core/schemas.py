@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class NumberSeriesIn(Schema):
+    code: str = Field(max_length=20)
+    description: str = Field("", max_length=100)
+    starting_no: str = Field(max_length=20)
+    ending_no: str = Field("", max_length=20)
+    warning_no: str = Field("", max_length=20)
+    increment_by: int = Field(1, ge=1)
+    last_no_used: str = Field("", max_length=20)
+    default_nos: bool = True
+    manual_nos: bool = False
+
+
+class NumberSeriesPatch(Schema):
+    description: str | None = Field(None, max_length=100)
+    starting_no: str | None = Field(None, max_length=20)
+    ending_no: str | None = Field(None, max_length=20)
+    warning_no: str | None = Field(None, max_length=20)
+    increment_by: int | None = Field(None, ge=1)
+    last_no_used: str | None = Field(None, max_length=20)
+    default_nos: bool | None = None
+    manual_nos: bool | None = None
+
+
+class NumberSeriesOut(Schema):
+    code: str
+    description: str
+    starting_no: str
+    ending_no: str
+    warning_no: str
+    increment_by: int
+    last_no_used: str
+    last_date_used: datetime.date | None
+    default_nos: bool
+    manual_nos: bool
+
+
+class LanguageIn(Schema):
+    code: str = Field(max_length=10)
+    name: str = Field("", max_length=50)
+
+
+class LanguagePatch(Schema):
+    name: str = Field("", max_length=50)
+
+
+class LanguageOut(Schema):
+    code: str
+    name: str
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    description: str
+    status: str
+    done: int
+    total: int
+    result: dict[str, object]
+    error: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None

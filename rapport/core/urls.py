@@ -1,0 +1,13 @@
+from django.urls import path
+
+from rapport.core import jobs_views
+from rapport.core.tables import LANGUAGES, NUMBER_SERIES
+
+app_name = "core"
+
+urlpatterns = [
+    *NUMBER_SERIES.urls(),
+    *LANGUAGES.urls(),
+    path("jobs/", jobs_views.job_list, name="job_list"),
+    path("jobs/<int:pk>/", jobs_views.job_detail, name="job_detail"),
+]
