@@ -42,7 +42,8 @@ def database_from_url(url: str) -> dict[str, object]:
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "TEST": {"NAME": options.get("test_name") or None},
+            # A file, not shared-cache memory, so concurrency tests see real SQLite locking.
+            "TEST": {"NAME": options.get("test_name") or str(VAR_DIR / "test.sqlite3")},
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         return {

@@ -1,3 +1,197 @@
+"""Contacts API: contacts, business relations, marketing setup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
-router = Router()
+from rapport.accounts.models import Salesperson
+from rapport.contacts import queries, services
+from rapport.contacts.models import (
+    BusinessRelation,
+    Contact,
+    ContactBusinessRelation,
+    MarketingSetup,
+)
+from rapport.contacts.schemas import (
+    BusinessRelationIn,
+    BusinessRelationOut,
+    BusinessRelationPatch,
+    ContactBusinessRelationIn,
+    ContactBusinessRelationOut,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    MarketingSetupOut,
+    MarketingSetupPatch,
+)
+from rapport.contacts.tables import BUSINESS_RELATIONS
+from rapport.core.api_helpers import PageOut, code_table_routes, paginate, require_api_perm
+from rapport.core.models import Language, NumberSeries
+from rapport.core.validation import field_error
+
+router = Router(tags=["Contacts"])
+
+
+def lookup(model: type[models.Model], field: str, value: str, lookup_field: str = "code") -> Any:
+    """The row a code names, None for a blank code, or a 422 naming the field."""
+    value = (value or "").strip().upper()
+    if not value:
+        return None
+    obj = model._default_manager.filter(**{lookup_field: value}).first()
+    if obj is None:
+        raise field_error(
+            field,
+            _("%(field)s: %(value)s does not exist.") % {"field": field, "value": value},
+            "does_not_exist",
+        )
+    return obj
+
+
+def _relations(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn the codes of a payload into the objects the services take."""
+    if "company_no" in data:
+        data["company"] = lookup(Contact, "company_no", data.pop("company_no"), "no")
+    if "salesperson_code" in data:
+        data["salesperson"] = lookup(Salesperson, "salesperson_code", data.pop("salesperson_code"))
+    if "language_code" in data:
+        data["language"] = lookup(Language, "language_code", data.pop("language_code"))
+    return data
+
+
+def _contact(request: HttpRequest, no: str) -> Contact:
+    contact = queries.contacts_visible_to(request.user).filter(no=no.upper()).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+@router.get("/contacts", response=PageOut[ContactOut], summary="List contacts")
+def contact_list(request: HttpRequest) -> dict[str, Any]:
+    """Query parameters: `q` (search), `type`, `company`, `salesperson`, `city`, `post_code`,
+    `country`, `language`, `correspondence_type`, `exclude_from_segment`, `privacy_blocked`,
+    `sort` (company, no, name, city, post_code, salesperson, modified; `-` for descending),
+    `page`, `page_size` (max 200)."""
+    require_api_perm(request, "contacts.view_contact")
+    return paginate(request, queries.CONTACT_LIST, queries.contacts_visible_to(request.user))
+
+
+@router.get("/contacts/{no}", response=ContactOut)
+def contact_get(request: HttpRequest, no: str) -> Contact:
+    require_api_perm(request, "contacts.view_contact")
+    return _contact(request, no)
+
+
+@router.post("/contacts", response={201: ContactOut})
+def contact_create(request: HttpRequest, payload: ContactIn) -> tuple[int, Contact]:
+    data = _relations(payload.dict())
+    contact = services.create_contact(actor=request.user, **data)
+    return 201, queries.contacts_visible_to(request.user).get(pk=contact.pk)
+
+
+@router.patch("/contacts/{no}", response=ContactOut)
+def contact_update(request: HttpRequest, no: str, payload: ContactPatch) -> Contact:
+    require_api_perm(request, "contacts.view_contact")
+    contact = _contact(request, no)
+    data = _relations(payload.dict(exclude_unset=True))
+    services.update_contact(actor=request.user, contact=contact, **data)
+    return queries.contacts_visible_to(request.user).get(pk=contact.pk)
+
+
+@router.delete("/contacts/{no}", response={204: None})
+def contact_delete(request: HttpRequest, no: str) -> tuple[int, None]:
+    require_api_perm(request, "contacts.view_contact")
+    services.delete_contact(actor=request.user, contact=_contact(request, no))
+    return 204, None
+
+
+@router.get("/contacts/{no}/business-relations", response=list[ContactBusinessRelationOut])
+def contact_relations(request: HttpRequest, no: str) -> Any:
+    require_api_perm(request, "contacts.view_contactbusinessrelation")
+    contact = _contact(request, no)
+    return ContactBusinessRelation.objects.filter(
+        contact_id=contact.company_id or contact.pk
+    ).select_related("contact", "business_relation")
+
+
+@router.post("/contacts/{no}/business-relations", response={201: ContactBusinessRelationOut})
+def contact_relation_add(
+    request: HttpRequest, no: str, payload: ContactBusinessRelationIn
+) -> tuple[int, ContactBusinessRelation]:
+    require_api_perm(request, "contacts.view_contact")
+    contact = _contact(request, no)
+    relation = lookup(BusinessRelation, "business_relation_code", payload.business_relation_code)
+    if relation is None:
+        raise field_error(
+            "business_relation_code",
+            _("You must fill in the %(field)s field.") % {"field": _("Business Relation Code")},
+            "required",
+        )
+    link = services.add_contact_business_relation(
+        actor=request.user, contact=contact, business_relation=relation,
+        link_to_table=payload.link_to_table, no=payload.no,
+    )
+    return 201, link
+
+
+@router.delete("/contacts/{no}/business-relations/{link_id}", response={204: None})
+def contact_relation_delete(request: HttpRequest, no: str, link_id: int) -> tuple[int, None]:
+    require_api_perm(request, "contacts.view_contact")
+    contact = _contact(request, no)
+    link = ContactBusinessRelation.objects.filter(
+        pk=link_id, contact_id=contact.company_id or contact.pk
+    ).first()
+    if link is None:
+        raise Http404
+    services.remove_contact_business_relation(actor=request.user, link=link)
+    return 204, None
+
+
+code_table_routes(router, BUSINESS_RELATIONS, BusinessRelationIn, BusinessRelationOut,
+                  BusinessRelationPatch, "Setup")
+
+# --- marketing setup ---------------------------------------------------------------------------
+
+_SETUP_LOOKUPS: dict[str, type[models.Model]] = {
+    "contact_nos": NumberSeries,
+    "campaign_nos": NumberSeries,
+    "segment_nos": NumberSeries,
+    "opportunity_nos": NumberSeries,
+    "task_nos": NumberSeries,
+    "bus_rel_code_for_customers": BusinessRelation,
+    "bus_rel_code_for_vendors": BusinessRelation,
+    "bus_rel_code_for_bank_accounts": BusinessRelation,
+    "bus_rel_code_for_employees": BusinessRelation,
+    "default_salesperson": Salesperson,
+    "default_language": Language,
+}
+
+
+def _setup_out(setup: MarketingSetup) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in MarketingSetupOut.model_fields:
+        if name in _SETUP_LOOKUPS:
+            related = getattr(setup, name)
+            out[name] = related.code if related is not None else ""
+        else:
+            out[name] = getattr(setup, name)
+    return out
+
+
+@router.get("/setup", response=MarketingSetupOut, tags=["Setup"])
+def setup_get(request: HttpRequest) -> dict[str, Any]:
+    require_api_perm(request, "contacts.view_marketingsetup")
+    return _setup_out(queries.marketing_setup())
+
+
+@router.patch("/setup", response=MarketingSetupOut, tags=["Setup"])
+def setup_update(request: HttpRequest, payload: MarketingSetupPatch) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=True)
+    for name, model in _SETUP_LOOKUPS.items():
+        if name in data:
+            data[name] = lookup(model, name, data[name] or "")
+    return _setup_out(services.update_marketing_setup(actor=request.user, **data))

@@ -260,6 +260,11 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.no} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("contacts:contact_detail", args=[self.no])
+
     @property
     def is_company(self) -> bool:
         return self.type == ContactType.COMPANY

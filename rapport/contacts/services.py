@@ -424,15 +424,23 @@ def delete_contact(*, actor: Any, contact: Contact) -> int:
 
 
 @transaction.atomic
-def save_business_relation(*, actor: Any, code: str, description: str = "") -> BusinessRelation:
-    require_perm(actor, "contacts.change_businessrelation")
-    relation = BusinessRelation.objects.filter(code=code.strip().upper()).first() or (
-        BusinessRelation(code=code)
-    )
-    if not (relation.code or "").strip():
+def create_business_relation(*, actor: Any, code: str, description: str = "") -> BusinessRelation:
+    require_perm(actor, "contacts.add_businessrelation")
+    relation = BusinessRelation(code=(code or "").strip().upper(), description=description)
+    if not relation.code:
         raise field_error(
             "code", _("You must fill in the %(field)s field.") % {"field": _("Code")}, "required"
         )
+    validate_instance(relation)
+    relation.save()
+    return relation
+
+
+@transaction.atomic
+def update_business_relation(
+    *, actor: Any, relation: BusinessRelation, description: str = ""
+) -> BusinessRelation:
+    require_perm(actor, "contacts.change_businessrelation")
     relation.description = description
     validate_instance(relation)
     relation.save()

@@ -1,5 +1,192 @@
+"""Contact pages: list, card with tabs, create/edit/delete, business relations, setup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rapport.accounts.models import Salesperson
+from rapport.contacts import queries, services
+from rapport.contacts.forms import ContactBusinessRelationForm, ContactForm, MarketingSetupForm
+from rapport.contacts.models import Contact, ContactBusinessRelation, ContactType
+from rapport.core.htmx import add_service_error, flash_error, render_page
+
+TABS = ("general", "persons", "relations", "interactions")
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _contact(request: HttpRequest, no: str) -> Contact:
+    return get_object_or_404(queries.contacts_visible_to(request.user), no=no.upper())
 
 
 def contact_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("todo")
+    _require(request, "contacts.view_contact")
+    qs = queries.contacts_visible_to(request.user)
+    try:
+        page = queries.CONTACT_LIST.page(qs, request.GET)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        page = queries.CONTACT_LIST.page(qs, {})
+    context = {
+        "page": page,
+        "types": ContactType.choices,
+        "salespeople": Salesperson.objects.all(),
+        "can_add": request.user.has_perm("contacts.add_contact"),
+        "can_import": request.user.has_perm("contacts.import_contacts"),
+        "query_string": request.GET.urlencode(),
+    }
+    return render_page(request, "contacts/contact_list.html", context, partial="results")
+
+
+def contact_detail(request: HttpRequest, no: str) -> HttpResponse:
+    contact = _contact(request, no)
+    tab = request.GET.get("tab", "general")
+    if tab not in TABS:
+        tab = "general"
+    context: dict[str, Any] = {
+        "contact": contact,
+        "tab": tab,
+        "relation_summary": queries.relation_summary(contact),
+        "can_change": request.user.has_perm("contacts.change_contact"),
+        "can_delete": request.user.has_perm("contacts.delete_contact"),
+    }
+    if tab == "persons" and contact.is_company:
+        context["persons"] = (
+            Contact.objects.filter(company=contact, type=ContactType.PERSON)
+            .select_related("salesperson")
+            .order_by("name")
+        )
+    if tab == "relations" and contact.company_id:
+        context["relations"] = ContactBusinessRelation.objects.filter(
+            contact_id=contact.company_id
+        ).select_related("business_relation")
+        context["relation_form"] = ContactBusinessRelationForm()
+        context["can_add_relation"] = request.user.has_perm(
+            "contacts.add_contactbusinessrelation"
+        )
+    return render_page(request, "contacts/contact_detail.html", context, partial="tab")
+
+
+def _save_contact(request: HttpRequest, contact: Contact | None) -> HttpResponse:
+    form = ContactForm(request.POST or None, instance=contact)
+    if contact is None and request.method == "GET":
+        kind = request.GET.get("type")
+        if kind in ContactType.values:
+            form.initial["type"] = kind
+        if request.GET.get("company"):
+            form.initial["company_no"] = request.GET["company"]
+            form.initial["type"] = ContactType.PERSON
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contact is None:
+                saved = services.create_contact(actor=request.user, **form.service_kwargs())
+                messages.success(request, _("Contact %(no)s was created.") % {"no": saved.no})
+            else:
+                saved = services.update_contact(
+                    actor=request.user, contact=contact, **form.service_kwargs()
+                )
+                messages.success(request, _("Contact %(no)s was saved.") % {"no": saved.no})
+            return redirect("contacts:contact_detail", no=saved.no)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+    return render_page(
+        request,
+        "contacts/contact_form.html",
+        {"form": form, "contact": contact},
+        status=422 if form.errors else 200,
+    )
+
+
+def contact_new(request: HttpRequest) -> HttpResponse:
+    _require(request, "contacts.add_contact")
+    return _save_contact(request, None)
+
+
+def contact_edit(request: HttpRequest, no: str) -> HttpResponse:
+    _require(request, "contacts.change_contact")
+    return _save_contact(request, _contact(request, no))
+
+
+@require_POST
+def contact_delete(request: HttpRequest, no: str) -> HttpResponse:
+    _require(request, "contacts.delete_contact")
+    contact = _contact(request, no)
+    try:
+        count = services.delete_contact(actor=request.user, contact=contact)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect("contacts:contact_detail", no=contact.no)
+    except ProtectedError:
+        messages.error(request, _("Contact %(no)s is in use and cannot be deleted.")
+                       % {"no": contact.no})
+        return redirect("contacts:contact_detail", no=contact.no)
+    messages.success(
+        request,
+        _("Contact %(no)s was deleted (%(count)s contacts in all).")
+        % {"no": contact.no, "count": count},
+    )
+    return redirect("contacts:contact_list")
+
+
+@require_POST
+def contact_relation_add(request: HttpRequest, no: str) -> HttpResponse:
+    _require(request, "contacts.add_contactbusinessrelation")
+    contact = _contact(request, no)
+    form = ContactBusinessRelationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_contact_business_relation(actor=request.user, contact=contact,
+                                                   **form.cleaned_data)
+            messages.success(request, _("The business relation was added."))
+        except ValidationError as exc:
+            flash_error(request, exc)
+    else:
+        messages.error(request, _("Choose a business relation."))
+    return redirect(f"{contact.get_absolute_url()}?tab=relations")
+
+
+@require_POST
+def contact_relation_delete(request: HttpRequest, no: str, pk: int) -> HttpResponse:
+    _require(request, "contacts.delete_contactbusinessrelation")
+    contact = _contact(request, no)
+    link = get_object_or_404(ContactBusinessRelation, pk=pk, contact_id=contact.company_id)
+    services.remove_contact_business_relation(actor=request.user, link=link)
+    messages.success(request, _("The business relation was removed."))
+    return redirect(f"{contact.get_absolute_url()}?tab=relations")
+
+
+def setup(request: HttpRequest) -> HttpResponse:
+    _require(request, "contacts.view_marketingsetup")
+    current = queries.marketing_setup()
+    can_change = request.user.has_perm("contacts.change_marketingsetup")
+    form = MarketingSetupForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.update_marketing_setup(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Marketing Setup was saved."))
+                return redirect("contacts:setup")
+            except ValidationError as exc:
+                add_service_error(form, exc)
+    if not can_change:
+        for field in form.fields.values():
+            field.disabled = True
+    return render_page(
+        request,
+        "contacts/setup.html",
+        {"form": form, "can_change": can_change},
+        status=422 if form.errors else 200,
+    )

@@ -107,7 +107,7 @@ class CodeTable:
             if not can_change:
                 raise PermissionDenied
             if form.is_valid():
-                data = {k: v for k, v in form.cleaned_data.items()}
+                data = dict(form.cleaned_data)
                 try:
                     if obj is None:
                         saved = self.create(actor=request.user, **data)

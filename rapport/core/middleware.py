@@ -10,7 +10,6 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-
 API_PREFIX = "/api/v1/"
 
 

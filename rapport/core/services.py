@@ -85,10 +85,7 @@ def delete_number_series(*, actor: Any, series: NumberSeries) -> None:
 
 
 def _next_after(series: NumberSeries, last: str) -> str:
-    if not last:
-        candidate = series.starting_no
-    else:
-        candidate = numbering.increment(last, series.increment_by)
+    candidate = numbering.increment(last, series.increment_by) if last else series.starting_no
     if len(candidate) > numbering.MAX_LENGTH:
         raise ValidationError(
             _("The number %(no)s cannot be extended to more than 20 characters.")
@@ -172,10 +169,21 @@ def warning_reached(series: NumberSeries) -> bool:
 
 
 @transaction.atomic
-def save_language(*, actor: Any, code: str, name: str = "") -> Language:
-    """Create or rename a language (code, name)."""
+def create_language(*, actor: Any, code: str, name: str = "") -> Language:
+    require_perm(actor, "core.add_language")
+    language = Language(code=(code or "").strip().upper(), name=name)
+    if not language.code:
+        raise field_error(
+            "code", _("You must fill in the %(field)s field.") % {"field": _("Code")}, "required"
+        )
+    validate_instance(language)
+    language.save()
+    return language
+
+
+@transaction.atomic
+def update_language(*, actor: Any, language: Language, name: str = "") -> Language:
     require_perm(actor, "core.change_language")
-    language = Language.objects.filter(code=code.strip().upper()).first() or Language(code=code)
     language.name = name
     validate_instance(language)
     language.save()

@@ -42,8 +42,8 @@ LANGUAGES = CodeTable(
     form_class=LanguageForm,
     title=_("Languages"),
     columns=["code", "name"],
-    create=services.save_language,
-    update=lambda actor, obj, data: services.save_language(actor=actor, code=obj.code, **data),
+    create=services.create_language,
+    update=lambda actor, obj, data: services.update_language(actor=actor, language=obj, **data),
     delete=lambda actor, obj: services.delete_language(actor=actor, language=obj),
     list_spec=ListSpec(
         search_fields=["code__icontains", "name__icontains"],

@@ -19,3 +19,13 @@ def sort_query(page: Page[Any], key: str) -> str:
 @register.filter
 def attr_value(obj: Any, name: str) -> Any:
     return getattr(obj, name, "")
+
+
+@register.filter
+def split(value: str) -> list[str]:
+    return value.split()
+
+
+@register.filter
+def field(form: Any, name: str) -> Any:
+    return form[name]

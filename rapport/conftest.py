@@ -1,0 +1,63 @@
+"""Project-wide test fixtures: named actors created through the real services.
+
+alice is an admin, bob works in sales, dave in marketing, carol may only read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rapport.accounts.models import User
+from rapport.accounts.services import create_user
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, role: str, **extra: Any) -> User:
+    return create_user(actor=None, username=username, password=PASSWORD, roles=[role], **extra)
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_user("alice", "admin", first_name="Alice", last_name="Admin")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return make_user("bob", "sales", first_name="Bob", last_name="Sales")
+
+
+@pytest.fixture
+def carol(db: None) -> User:
+    return make_user("carol", "viewer", first_name="Carol", last_name="Viewer")
+
+
+@pytest.fixture
+def dave(db: None) -> User:
+    return make_user("dave", "marketing", first_name="Dave", last_name="Marketing")
+
+
+@pytest.fixture
+def client_for(db: None) -> Any:
+    """client_for(user) -> a test client signed in as that user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
