@@ -100,12 +100,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _mount() -> None:
     from rapport.accounts.api import router as accounts_router
+    from rapport.campaigns.api import router as campaigns_router
     from rapport.contacts.api import router as contacts_router
     from rapport.core.api import router as core_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", contacts_router)
+    api.add_router("/", campaigns_router)
 
 
 _mount()

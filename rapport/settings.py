@@ -43,7 +43,10 @@ def database_from_url(url: str) -> dict[str, object]:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, not shared-cache memory, so concurrency tests see real SQLite locking.
-            "TEST": {"NAME": options.get("test_name") or str(VAR_DIR / "test.sqlite3")},
+            # One file per process so parallel runs never share one.
+            "TEST": {
+                "NAME": options.get("test_name") or str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+            },
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         return {
@@ -81,6 +84,8 @@ INSTALLED_APPS = [
     "rapport.core",
     "rapport.accounts",
     "rapport.contacts",
+    "rapport.campaigns",
+    "rapport.interactions",
 ]
 
 MIDDLEWARE = [

@@ -53,7 +53,7 @@ class User(AbstractUser):
     )
     language = models.CharField(_("Language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

@@ -7,13 +7,15 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import ApiToken, Salesperson, User
-from rapport.accounts.roles import ROLE_PERMISSIONS, resolve
+from rapport.accounts.roles import ADMIN, ROLE_PERMISSIONS, resolve
 from rapport.core.validation import (
     PermissionDenied,
     field_error,
@@ -123,6 +125,26 @@ def _set_roles(user: User, roles: Iterable[str]) -> None:
     user.save(update_fields=["is_staff"])
 
 
+def _check_password(user: User, password: str) -> None:
+    """The configured password validators (length, common, similar to the user), on `password`."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from None
+
+
+def _check_not_locking_out(actor: Any, user: User, fields: dict[str, Any], roles: Any) -> None:
+    """An administrator cannot deactivate themselves or drop their own admin role."""
+    if actor is None or actor.pk != user.pk:
+        return
+    if fields.get("is_active") is False:
+        raise field_error("is_active", _("You cannot deactivate your own user."), "self_deactivate")
+    if roles is not None and ADMIN not in roles and user.groups.filter(name=ADMIN).exists():
+        raise field_error(
+            "roles", _("You cannot remove the Administrator role from yourself."), "self_demote"
+        )
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -135,6 +157,7 @@ def create_user(
     roles: Iterable[str] = (),
     salesperson: Salesperson | None = None,
     language: str = "",
+    is_active: bool = True,
     is_superuser: bool = False,
 ) -> User:
     """Create a user. `actor=None` is allowed only for bootstrap commands (first admin)."""
@@ -146,11 +169,13 @@ def create_user(
         first_name=first_name,
         last_name=last_name,
         language=language,
+        is_active=is_active,
         is_superuser=is_superuser,
     )
     _check_salesperson_link(user, salesperson)
     user.salesperson = salesperson
     if password:
+        _check_password(user, password)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -166,15 +191,18 @@ def update_user(
     actor: Any,
     user: User,
     roles: Iterable[str] | None = None,
-    salesperson: Salesperson | None | bool = False,
+    salesperson: Salesperson | bool | None = False,
     **fields: Any,
 ) -> User:
     require_perm(actor, "accounts.change_user")
     user = User.objects.select_for_update().get(pk=user.pk)
+    roles = None if roles is None else list(roles)
+    _check_not_locking_out(actor, user, fields, roles)
     for key in ("email", "first_name", "last_name", "language", "is_active"):
         if key in fields:
             setattr(user, key, fields[key])
     if fields.get("password"):
+        _check_password(user, fields["password"])
         user.set_password(fields["password"])
     if salesperson is not False:
         assert salesperson is None or isinstance(salesperson, Salesperson)
@@ -185,6 +213,42 @@ def update_user(
     if roles is not None:
         _set_roles(user, roles)
     return user
+
+
+@transaction.atomic
+def bootstrap_admin(*, username: str, password: str, email: str = "") -> tuple[User, bool]:
+    """Create the administrator, or reset its password and roles; for `ensure_admin`.
+
+    Runs from the shell, so there is no actor. Idempotent: the user ends up active, superuser,
+    with exactly the admin role and `password`. Returns (user, created).
+    """
+    if not password:
+        raise field_error(
+            "password",
+            _("You must fill in the %(field)s field.") % {"field": _("Password")},
+            "required",
+        )
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        user = create_user(
+            actor=None,
+            username=username,
+            password=password,
+            email=email,
+            roles=[ADMIN],
+            is_superuser=True,
+        )
+        return user, True
+    _check_password(user, password)
+    user.set_password(password)
+    user.is_active = True
+    user.is_superuser = True
+    if email:
+        user.email = email
+    validate_instance(user, exclude=["password"])
+    user.save()
+    _set_roles(user, [ADMIN])
+    return user, False
 
 
 @transaction.atomic
@@ -249,3 +313,11 @@ def authenticate_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def system_actor() -> User:
+    """An unsaved, active superuser standing in for the system in commands (demo data, setup).
+
+    It is never stored; services see an actor that holds every permission.
+    """
+    return User(username="system", is_active=True, is_superuser=True)

@@ -30,36 +30,29 @@ from rapport.contacts.schemas import (
     MarketingSetupPatch,
 )
 from rapport.contacts.tables import BUSINESS_RELATIONS
-from rapport.core.api_helpers import PageOut, code_table_routes, paginate, require_api_perm
+from rapport.core.api_helpers import (
+    PageOut,
+    code_table_routes,
+    paginate,
+    require_api_perm,
+    resolve_code,
+)
 from rapport.core.models import Language, NumberSeries
 from rapport.core.validation import field_error
 
 router = Router(tags=["Contacts"])
 
 
-def lookup(model: type[models.Model], field: str, value: str, lookup_field: str = "code") -> Any:
-    """The row a code names, None for a blank code, or a 422 naming the field."""
-    value = (value or "").strip().upper()
-    if not value:
-        return None
-    obj = model._default_manager.filter(**{lookup_field: value}).first()
-    if obj is None:
-        raise field_error(
-            field,
-            _("%(field)s: %(value)s does not exist.") % {"field": field, "value": value},
-            "does_not_exist",
-        )
-    return obj
-
-
 def _relations(data: dict[str, Any]) -> dict[str, Any]:
     """Turn the codes of a payload into the objects the services take."""
     if "company_no" in data:
-        data["company"] = lookup(Contact, "company_no", data.pop("company_no"), "no")
+        data["company"] = resolve_code(Contact, "company_no", data.pop("company_no"), "no")
     if "salesperson_code" in data:
-        data["salesperson"] = lookup(Salesperson, "salesperson_code", data.pop("salesperson_code"))
+        data["salesperson"] = resolve_code(
+            Salesperson, "salesperson_code", data.pop("salesperson_code")
+        )
     if "language_code" in data:
-        data["language"] = lookup(Language, "language_code", data.pop("language_code"))
+        data["language"] = resolve_code(Language, "language_code", data.pop("language_code"))
     return data
 
 
@@ -124,7 +117,9 @@ def contact_relation_add(
 ) -> tuple[int, ContactBusinessRelation]:
     require_api_perm(request, "contacts.view_contact")
     contact = _contact(request, no)
-    relation = lookup(BusinessRelation, "business_relation_code", payload.business_relation_code)
+    relation = resolve_code(
+        BusinessRelation, "business_relation_code", payload.business_relation_code
+    )
     if relation is None:
         raise field_error(
             "business_relation_code",
@@ -132,8 +127,11 @@ def contact_relation_add(
             "required",
         )
     link = services.add_contact_business_relation(
-        actor=request.user, contact=contact, business_relation=relation,
-        link_to_table=payload.link_to_table, no=payload.no,
+        actor=request.user,
+        contact=contact,
+        business_relation=relation,
+        link_to_table=payload.link_to_table,
+        no=payload.no,
     )
     return 201, link
 
@@ -151,8 +149,14 @@ def contact_relation_delete(request: HttpRequest, no: str, link_id: int) -> tupl
     return 204, None
 
 
-code_table_routes(router, BUSINESS_RELATIONS, BusinessRelationIn, BusinessRelationOut,
-                  BusinessRelationPatch, "Setup")
+code_table_routes(
+    router,
+    BUSINESS_RELATIONS,
+    BusinessRelationIn,
+    BusinessRelationOut,
+    BusinessRelationPatch,
+    "Setup",
+)
 
 # --- marketing setup ---------------------------------------------------------------------------
 
@@ -193,5 +197,67 @@ def setup_update(request: HttpRequest, payload: MarketingSetupPatch) -> dict[str
     data = payload.dict(exclude_unset=True)
     for name, model in _SETUP_LOOKUPS.items():
         if name in data:
-            data[name] = lookup(model, name, data[name] or "")
+            data[name] = resolve_code(model, name, data[name] or "")
     return _setup_out(services.update_marketing_setup(actor=request.user, **data))
+
+
+# --- import and export -------------------------------------------------------------------------
+# (Response schemas kept here with the two endpoints; they can move to schemas.py.)
+
+from typing import Literal  # noqa: E402
+
+from django.http import HttpResponse  # noqa: E402
+from ninja import File, Form, Schema  # noqa: E402
+from ninja.files import UploadedFile  # noqa: E402
+
+from rapport.contacts import exporting, importing  # noqa: E402
+
+
+class ContactImportErrorOut(Schema):
+    row: int | None
+    field: str | None
+    message: str
+
+
+class ContactImportOut(Schema):
+    rows: int
+    created: int
+    errors: list[ContactImportErrorOut]
+    dry_run: bool
+    job_id: int | None = None
+
+
+@router.post(
+    "/contacts/import",
+    response={200: ContactImportOut, 202: ContactImportOut},
+    summary="Import contacts from a CSV or XLSX file",
+)
+def contact_import(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+    dry_run: bool = Form(True),
+) -> tuple[int, dict[str, Any]]:
+    """Multipart upload. `dry_run` (default true) only checks the file. A file with any error
+    imports nothing; `errors` lists them by spreadsheet row (the header is row 1). A large file
+    (not a dry run) is imported by a background job: 202 with `job_id`."""
+    require_api_perm(request, "contacts.import_contacts")
+    importing.check_size(file.size or 0)
+    result = services.submit_contact_import(
+        actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
+    )
+    return (202 if result["job_id"] else 200), result
+
+
+@router.get("/contacts/export", summary="Export contacts as CSV or XLSX")
+def contact_export(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv") -> HttpResponse:
+    """The contacts the list's query parameters select (`q`, filters and `sort` as in
+    `GET /contacts`), with the columns an import accepts."""
+    require_api_perm(request, "contacts.view_contact")
+    qs = exporting.contacts_to_export(request.user, request.GET)
+    return exporting.export_response(qs, format)  # type: ignore[return-value]
+
+
+# `/contacts/{no}` above would otherwise take these two paths (Django tries URLs in order).
+router.path_operations = {
+    path: router.path_operations.pop(path) for path in ("/contacts/import", "/contacts/export")
+} | router.path_operations

@@ -6,3 +6,6 @@ class ContactsConfig(AppConfig):
     name = "rapport.contacts"
     label = "contacts"
     verbose_name = _("Contacts")
+
+    def ready(self) -> None:
+        from rapport.contacts import tasks  # noqa: F401  (registers the job handlers)

@@ -221,24 +221,12 @@ def _check_company_link(person: Contact, company: Contact | None) -> None:
 
 def _assign_number(contact: Contact, setup: MarketingSetup) -> None:
     """Draw the next free No. from Contact Nos., or accept a typed one if the series allows."""
-    series = setup.contact_nos
-    if contact.no:
-        if series is not None:
-            core_services.check_manual_number(series=series)
-        return
-    if series is None:
-        raise field_error(
-            "no",
-            _("%(field)s must have a value in Marketing Setup. It cannot be zero or empty.")
-            % {"field": _("Contact Nos.")},
-            "no_series_missing",
-        )
-    while True:
-        candidate = core_services.next_number(series=series)
-        if not Contact.objects.filter(no=candidate).exists():
-            contact.no = candidate
-            contact.no_series = series
-            return
+    contact.no, contact.no_series = core_services.assign_no(
+        model=Contact,
+        typed_no=contact.no,
+        series=setup.contact_nos,
+        setup_field=_("Contact Nos."),
+    )
 
 
 # --- contacts ------------------------------------------------------------------------------
@@ -372,6 +360,19 @@ def _change_type(contact: Contact, new_type: str) -> None:
 _type_change_checks: list[Any] = []
 
 
+def register_contact_rules(
+    *, type_change_check: Any = None, delete_check: Any = None, before_delete: Any = None
+) -> None:
+    """Let a later app add its rules to contact type changes and deletion (called in ready())."""
+    for hooks, hook in (
+        (_type_change_checks, type_change_check),
+        (_delete_checks, delete_check),
+        (_before_delete, before_delete),
+    ):
+        if hook is not None and hook not in hooks:
+            hooks.append(hook)
+
+
 def _propagate_to_persons(before: Contact, after: Contact, setup: MarketingSetup) -> None:
     """Push a company's changed fields to its persons that still had the old value (set-based)."""
     persons = Contact.objects.filter(company=after, type=ContactType.PERSON)
@@ -397,8 +398,10 @@ def _propagate_to_persons(before: Contact, after: Contact, setup: MarketingSetup
         persons.filter(**same).update(**{f: getattr(after, f) for f in ADDRESS_FIELDS})
 
 
-# Later apps register checks that block deleting a contact (segment lines, opportunities).
+# Later apps register checks that block deleting a contact (segment lines, opportunities), and
+# hooks that re-home their rows before the contacts go (interaction log entries).
 _delete_checks: list[Any] = []
+_before_delete: list[Any] = []
 
 
 @transaction.atomic
@@ -412,6 +415,8 @@ def delete_contact(*, actor: Any, contact: Contact) -> int:
     for target in doomed:
         for check in _delete_checks:
             check(target)
+    for hook in _before_delete:
+        hook(doomed)
     ids = [c.pk for c in doomed]
     ContactBusinessRelation.objects.filter(contact_id__in=ids).delete()
     Contact.objects.filter(pk__in=ids).exclude(pk=contact.pk).delete()
@@ -601,3 +606,155 @@ def update_marketing_setup(*, actor: Any, **changes: Any) -> MarketingSetup:
     validate_instance(setup)
     setup.save()
     return setup
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def import_contacts(
+    *,
+    actor: Any,
+    content: bytes,
+    filename: str,
+    dry_run: bool,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Create the contacts of a CSV or XLSX file, all or nothing.
+
+    Every row is prepared and checked first (rapport.contacts.importing); a dry run, or a file
+    with any error, writes nothing and returns the errors by spreadsheet row. Otherwise the
+    contacts are written set-based in one transaction: numbers drawn from Contact Nos. in one
+    go, companies and then persons with bulk_create in batches. `progress(done, total)` is
+    called between batches.
+    """
+    from rapport.contacts import importing
+
+    require_perm(actor, "contacts.import_contacts")
+    setup = marketing_setup()
+    plan = importing.plan_import(content=content, filename=filename, actor=actor, setup=setup)
+    result: dict[str, Any] = {
+        "rows": plan.rows,
+        "created": 0,
+        "errors": plan.errors,
+        "dry_run": dry_run,
+    }
+    if dry_run or plan.errors:
+        return result
+    result["created"] = _write_import(plan, setup, progress)
+    return result
+
+
+def _write_import(plan: Any, setup: MarketingSetup, progress: Any) -> int:
+    from django.conf import settings
+    from django.db import IntegrityError
+
+    contacts = plan.contacts
+    total = len(contacts)
+    size = max(1, settings.RAPPORT_BATCH_SIZE)
+    done = 0
+    try:
+        with transaction.atomic():
+            unnumbered = [c for c in contacts if not c.no]
+            if unnumbered:
+                typed = {c.no for c in contacts if c.no}
+                numbers = _draw_free_contact_numbers(setup, len(unnumbered), typed)
+                for contact, no in zip(unnumbered, numbers, strict=True):
+                    contact.no = no
+                    contact.no_series = setup.contact_nos
+            for start in range(0, len(plan.companies), size):
+                batch = plan.companies[start : start + size]
+                Contact.objects.bulk_create(batch)
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total)
+            if plan.companies:
+                first_pk = min(c.pk for c in plan.companies)
+                Contact.objects.filter(
+                    pk__gte=first_pk, type=ContactType.COMPANY, company__isnull=True
+                ).update(company_id=F("pk"))
+                for company in plan.companies:
+                    company.company_id = company.pk
+            for start in range(0, len(plan.persons), size):
+                batch = plan.persons[start : start + size]
+                Contact.objects.bulk_create(batch)
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total)
+    except IntegrityError:
+        raise ValidationError(
+            _(
+                "Contacts changed while the file was imported, so nothing was imported. "
+                "Import the file again."
+            ),
+            code="import_conflict",
+        ) from None
+    return total
+
+
+def _draw_free_contact_numbers(setup: MarketingSetup, count: int, typed: set[str]) -> list[str]:
+    """`count` numbers from Contact Nos., skipping numbers already taken (set-based).
+
+    One allocation normally; only when taken numbers sit in the series' path is the shortfall
+    drawn again, so the series stays gapless as with the single-contact service.
+    """
+    from rapport.contacts.importing import existing_numbers
+
+    series = setup.contact_nos
+    if series is None:
+        raise field_error(
+            "no",
+            _("%(field)s must have a value in Marketing Setup. It cannot be zero or empty.")
+            % {"field": _("Contact Nos.")},
+            "no_series_missing",
+        )
+    free: list[str] = []
+    while len(free) < count:
+        drawn = core_services.allocate_numbers(series=series, count=count - len(free))
+        taken = typed | existing_numbers(drawn)
+        free.extend(no for no in drawn if no not in taken)
+    return free
+
+
+def submit_contact_import(
+    *, actor: Any, content: bytes, filename: str, dry_run: bool
+) -> dict[str, Any]:
+    """Import a file now, or hand it to a background job when it is large and not a dry run.
+
+    A job's file is stored under MEDIA_ROOT/imports/ with a generated name (the client's file
+    name is only shown); the job deletes it when done. Returns the import's result with
+    `job_id` (None when the import ran now).
+    """
+    import uuid
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils.translation import get_language
+
+    from rapport.contacts import importing
+
+    require_perm(actor, "contacts.import_contacts")
+    rows = importing.count_rows(content, filename)
+    if dry_run or rows <= settings.RAPPORT_IMPORT_JOB_THRESHOLD:
+        result = import_contacts(actor=actor, content=content, filename=filename, dry_run=dry_run)
+        return {**result, "job_id": None}
+    extension = importing.file_kind(content)
+    stored = default_storage.save(f"imports/{uuid.uuid4().hex}.{extension}", ContentFile(content))
+    display_name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:100]
+    try:
+        job = core_services.start_job(
+            actor=actor,
+            kind="contacts.import",
+            description=_("Import contacts from %(file)s") % {"file": display_name},
+            params={
+                "file": stored,
+                "filename": display_name,
+                "dry_run": False,
+                "language": get_language() or settings.LANGUAGE_CODE,
+            },
+            total=rows,
+        )
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    return {"rows": rows, "created": 0, "errors": [], "dry_run": False, "job_id": job.pk}

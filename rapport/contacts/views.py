@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,10 @@ from rapport.contacts.models import Contact, ContactBusinessRelation, ContactTyp
 from rapport.core.htmx import add_service_error, flash_error, render_page
 
 TABS = ("general", "persons", "relations", "interactions")
+
+# Later apps fill tabs of the contact card: tab -> provider(request, contact) -> context with
+# "tab_template" (the interactions app registers "interactions").
+TAB_PROVIDERS: dict[str, Callable[[HttpRequest, Contact], dict[str, Any]]] = {}
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -61,6 +66,8 @@ def contact_detail(request: HttpRequest, no: str) -> HttpResponse:
         "can_change": request.user.has_perm("contacts.change_contact"),
         "can_delete": request.user.has_perm("contacts.delete_contact"),
     }
+    if tab in TAB_PROVIDERS:
+        context.update(TAB_PROVIDERS[tab](request, contact))
     if tab == "persons" and contact.is_company:
         context["persons"] = (
             Contact.objects.filter(company=contact, type=ContactType.PERSON)
@@ -72,9 +79,7 @@ def contact_detail(request: HttpRequest, no: str) -> HttpResponse:
             contact_id=contact.company_id
         ).select_related("business_relation")
         context["relation_form"] = ContactBusinessRelationForm()
-        context["can_add_relation"] = request.user.has_perm(
-            "contacts.add_contactbusinessrelation"
-        )
+        context["can_add_relation"] = request.user.has_perm("contacts.add_contactbusinessrelation")
     return render_page(request, "contacts/contact_detail.html", context, partial="tab")
 
 
@@ -128,8 +133,9 @@ def contact_delete(request: HttpRequest, no: str) -> HttpResponse:
         flash_error(request, exc)
         return redirect("contacts:contact_detail", no=contact.no)
     except ProtectedError:
-        messages.error(request, _("Contact %(no)s is in use and cannot be deleted.")
-                       % {"no": contact.no})
+        messages.error(
+            request, _("Contact %(no)s is in use and cannot be deleted.") % {"no": contact.no}
+        )
         return redirect("contacts:contact_detail", no=contact.no)
     messages.success(
         request,
@@ -146,8 +152,9 @@ def contact_relation_add(request: HttpRequest, no: str) -> HttpResponse:
     form = ContactBusinessRelationForm(request.POST)
     if form.is_valid():
         try:
-            services.add_contact_business_relation(actor=request.user, contact=contact,
-                                                   **form.cleaned_data)
+            services.add_contact_business_relation(
+                actor=request.user, contact=contact, **form.cleaned_data
+            )
             messages.success(request, _("The business relation was added."))
         except ValidationError as exc:
             flash_error(request, exc)

@@ -1,15 +1,17 @@
 """Helpers shared by every app's API: paginated list responses and code-table routes."""
 
-from __future__ import annotations
-
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from rapport.core.crud import CodeTable
 from rapport.core.listing import ListSpec
+from rapport.core.validation import field_error
 
 T = TypeVar("T")
 
@@ -40,6 +42,23 @@ def paginate(request: HttpRequest, spec: ListSpec, qs: Any) -> dict[str, Any]:
     }
 
 
+def resolve_code(
+    model: type[models.Model], field: str, value: str | None, lookup_field: str = "code"
+) -> Any:
+    """The row a code names, None for a blank code, or a 422 that names the field."""
+    value = (value or "").strip().upper()
+    if not value:
+        return None
+    obj = model._default_manager.filter(**{lookup_field: value}).first()
+    if obj is None:
+        raise field_error(
+            field,
+            _("%(field)s: %(value)s does not exist.") % {"field": field, "value": value},
+            "does_not_exist",
+        )
+    return obj
+
+
 def code_table_routes(
     router: Router,
     table: CodeTable,
@@ -47,6 +66,7 @@ def code_table_routes(
     schema_out: type[Schema],
     schema_patch: type[Schema],
     tag: str,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda data: data,
 ) -> None:
     """GET list, GET one, POST, PATCH, DELETE for a code table, through its services."""
     base = f"/{table.key}"
@@ -76,13 +96,13 @@ def code_table_routes(
 
     @router.post(base, response={201: schema_out}, tags=[tag], operation_id=f"{name}_create")
     def create_row(request: HttpRequest, payload: schema_in) -> Any:  # type: ignore[valid-type]
-        return 201, table.create(actor=request.user, **payload.dict())  # type: ignore[attr-defined]
+        return 201, table.create(actor=request.user, **prepare(payload.dict()))  # type: ignore[attr-defined]
 
     @router.patch(base + "/{code}", response=schema_out, tags=[tag], operation_id=f"{name}_update")
     def update_row(request: HttpRequest, code: str, payload: schema_patch) -> Any:  # type: ignore[valid-type]
         require_api_perm(request, table.perm("view"))
         obj = get_obj(code)
-        return table.update(request.user, obj, payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
+        return table.update(request.user, obj, prepare(payload.dict(exclude_unset=True)))  # type: ignore[attr-defined]
 
     @router.delete(
         base + "/{code}", response={204: None}, tags=[tag], operation_id=f"{name}_delete"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,6 +157,33 @@ def check_manual_number(*, series: NumberSeries | None) -> None:
             % {"code": series.code},
             "manual_not_allowed",
         )
+
+
+def assign_no(
+    *, model: type[models.Model], typed_no: str, series: NumberSeries | None, setup_field: str
+) -> tuple[str, NumberSeries | None]:
+    """The No. for a new numbered record (contact, campaign, opportunity...): the typed one if
+    the series allows manual numbers, else the next free number of `series`.
+
+    `setup_field` is the caption of the Marketing Setup field the series comes from, for the
+    error when it is blank. Returns (no, series the number came from or None).
+    """
+    typed_no = (typed_no or "").strip().upper()
+    if typed_no:
+        if series is not None:
+            check_manual_number(series=series)
+        return typed_no, None
+    if series is None:
+        raise field_error(
+            "no",
+            _("%(field)s must have a value in Marketing Setup. It cannot be zero or empty.")
+            % {"field": setup_field},
+            "no_series_missing",
+        )
+    while True:
+        candidate = next_number(series=series)
+        if not model._default_manager.filter(no=candidate).exists():
+            return candidate, series
 
 
 def warning_reached(series: NumberSeries) -> bool:

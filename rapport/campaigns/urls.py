@@ -1,0 +1,11 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from rapport.campaigns.tables import CAMPAIGNS
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="campaigns:campaigns_list"), name="campaign_list"),
+    *CAMPAIGNS.urls(),
+]

@@ -1,0 +1,608 @@
+"""Reading a contact import file (CSV or XLSX) into unsaved, validated contacts. Writes nothing.
+
+The rules for one contact (defaults, name breakdown, inheritance from the company, validation)
+are the single-contact service's own helpers; this module only adds what a file needs: reading
+the cells, mapping the header, resolving codes in one query each and the checks across rows.
+`rapport.contacts.services.import_contacts` writes the plan.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from rapport.accounts.models import Salesperson
+from rapport.contacts import services
+from rapport.contacts.models import Contact, ContactType, MarketingSetup
+from rapport.core import services as core_services
+from rapport.core.choices import CorrespondenceType
+from rapport.core.models import Language
+from rapport.core.validation import ValidationError, field_error, first_error, validate_instance
+
+MAX_ROWS = 100_000
+MAX_ERRORS = 1_000
+# An XLSX is a zip: refuse one that unpacks to far more than an upload may be (a zip bomb).
+MAX_UNPACKED_RATIO = 30
+LOOKUP_CHUNK = 5_000
+
+RELATION_COLUMNS: dict[str, Any] = {
+    "company_no": _l("Company No."),
+    "salesperson_code": _l("Salesperson Code"),
+    "language_code": _l("Language Code"),
+}
+# Every column an import accepts, in the order an export writes them.
+COLUMNS: tuple[str, ...] = ("no", "type", *services.CONTACT_FIELDS, *RELATION_COLUMNS)
+BOOLEAN_FIELDS = ("exclude_from_segment", "privacy_blocked")
+TRUE_WORDS = frozenset({"yes", "true", "1", "kyllä", "ja"})
+FALSE_WORDS = frozenset({"no", "false", "0", "ei", "nei"})
+# A cell starting with one of these could run as a formula in a spreadsheet; exports put an
+# apostrophe in front, imports take it off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+XLSX, CSV = "xlsx", "csv"
+# A service names the relation; the file names the column holding its code.
+ERROR_COLUMNS = {
+    "company": "company_no",
+    "salesperson": "salesperson_code",
+    "language": "language_code",
+}
+
+
+def caption(column: str) -> str:
+    """The column's caption in the active language ("Phone No.")."""
+    if column in RELATION_COLUMNS:
+        return str(RELATION_COLUMNS[column])
+    return str(Contact._meta.get_field(column).verbose_name)  # type: ignore[union-attr]
+
+
+def accepted_columns() -> list[tuple[str, str]]:
+    """(field name, caption) of every column an import accepts."""
+    return [(column, caption(column)) for column in COLUMNS]
+
+
+def escape_formula(value: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unescape_formula(value: str) -> str:
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A file's header and its non-empty data rows as (spreadsheet row number, cells)."""
+
+    kind: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def _invalid_file() -> ValidationError:
+    return field_error(
+        "file",
+        _("The file is neither an Excel workbook (.xlsx) nor a UTF-8 CSV file."),
+        "invalid_file",
+    )
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over RAPPORT_MAX_UPLOAD_BYTES (before anyone reads it)."""
+    limit = settings.RAPPORT_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise field_error(
+            "file",
+            _("The file is too large (%(size)s MB). The limit is %(limit)s MB.")
+            % {
+                "size": number_format(size / 1_048_576, 1),
+                "limit": number_format(limit / 1_048_576, 1),
+            },
+            "file_too_large",
+        )
+
+
+def _too_many_rows() -> ValidationError:
+    return field_error(
+        "file",
+        _("The file has more than %(max)s rows. Split it into smaller files.")
+        % {"max": number_format(MAX_ROWS, force_grouping=True)},
+        "too_many_rows",
+    )
+
+
+def file_kind(content: bytes) -> str:
+    """XLSX or CSV, decided by the content (a zip is a workbook), never by the file name."""
+    return XLSX if content[:4] == b"PK\x03\x04" else CSV
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return unescape_formula(str(value).strip())
+
+
+def _collect(kind: str, records: Iterable[Iterable[Any]]) -> Table:
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, record in enumerate(records, start=1):
+        cells = [_cell_text(value) for value in record]
+        if header is None:
+            header = cells
+            continue
+        if not any(cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise _too_many_rows()
+        rows.append((number, cells))
+    if header is None or not any(header):
+        raise field_error(
+            "file",
+            _("The file has no header row. The first row must name the columns."),
+            "no_header",
+        )
+    if not rows:
+        raise field_error("file", _("The file has no rows below the header."), "no_rows")
+    return Table(kind=kind, header=header, rows=rows)
+
+
+def _read_xlsx(content: bytes) -> Table:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if "xl/workbook.xml" not in {m.filename for m in members}:
+                raise _invalid_file()
+            unpacked = sum(m.file_size for m in members)
+        if unpacked > MAX_UNPACKED_RATIO * settings.RAPPORT_MAX_UPLOAD_BYTES:
+            raise field_error(
+                "file", _("The workbook is too large when unpacked."), "file_too_large"
+            )
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except ValidationError:
+        raise
+    except Exception:  # a broken zip or workbook can fail in many ways: never a 500
+        raise _invalid_file() from None
+    try:
+        if not workbook.worksheets:
+            raise _invalid_file()
+        sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # trust the cells, not the stored dimension
+        return _collect(XLSX, sheet.iter_rows(values_only=True))
+    except ValidationError:
+        raise
+    except Exception:
+        raise _invalid_file() from None
+    finally:
+        workbook.close()
+
+
+def _sniff_delimiter(text: str) -> str:
+    """',' ';' or tab: whichever the header line uses most (a header has no other commas)."""
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(content: bytes) -> Table:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _invalid_file() from None
+    if any(ch in text for ch in ("\x00", "\x01", "\x02", "\x03", "\x04", "\x1a", "\x1b")):
+        raise _invalid_file()  # binary content that happens to decode
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    try:
+        return _collect(CSV, reader)
+    except csv.Error:
+        raise _invalid_file() from None
+
+
+def read_table(content: bytes, filename: str = "") -> Table:
+    """Read a CSV or XLSX file; a file that is neither, too large or too long is refused."""
+    check_size(len(content))
+    if not content.strip():
+        raise field_error("file", _("The file is empty."), "empty_file")
+    if file_kind(content) == XLSX:
+        return _read_xlsx(content)
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        raise _invalid_file()
+    return _read_csv(content)
+
+
+def count_rows(content: bytes, filename: str = "") -> int:
+    """How many data rows the file has (it is read and checked as for an import)."""
+    return len(read_table(content, filename).rows)
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportPlan:
+    """Unsaved contacts ready to write: companies first, then persons (linked to a company)."""
+
+    rows: int = 0
+    companies: list[Contact] = field(default_factory=list)
+    persons: list[Contact] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def contacts(self) -> list[Contact]:
+        return [*self.companies, *self.persons]
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+        self.more = 0
+        self.first_more_row: int | None = None
+
+    def add(self, row: int, field_name: str | None, message: str) -> None:
+        if len(self.items) < MAX_ERRORS:
+            self.items.append({"row": row, "field": field_name, "message": message})
+        else:
+            self.more += 1
+            if self.first_more_row is None or row < self.first_more_row:
+                self.first_more_row = row
+
+    def add_exception(self, row: int, exc: ValidationError) -> None:
+        name, message, _code = first_error(exc)
+        name = ERROR_COLUMNS.get(name or "", name)
+        self.add(row, name, _named(name, message))
+
+    def as_list(self) -> list[dict[str, Any]]:
+        items = sorted(self.items, key=lambda e: e["row"])
+        if self.more:
+            items.append(
+                {
+                    "row": self.first_more_row,
+                    "field": None,
+                    "message": _("%(count)s more errors are not listed.")
+                    % {"count": number_format(self.more, force_grouping=True)},
+                }
+            )
+        return items
+
+
+def _named(name: str | None, message: str) -> str:
+    """Put the field's caption in front of a message that does not name it yet."""
+    if not name:
+        return message
+    try:
+        label = caption(name)
+    except Exception:
+        return message
+    return message if label in message else f"{label}: {message}"
+
+
+def _header_names() -> dict[str, str]:
+    """lower-case field name or caption (English and the active language) -> column."""
+    names: dict[str, str] = {}
+    for language in ("en", translation.get_language() or "en"):
+        with translation.override(language):
+            for column in COLUMNS:
+                names.setdefault(caption(column).strip().lower(), column)
+    for column in COLUMNS:
+        names[column] = column
+    return names
+
+
+def _choice_names(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for language in ("en", translation.get_language() or "en"):
+        with translation.override(language):
+            for value, label in choices:
+                names.setdefault(str(label).lower(), value)
+    for value, _label in choices:
+        names[value.lower()] = value
+    return names
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start : start + LOOKUP_CHUNK]
+
+
+def existing_numbers(numbers: Iterable[str]) -> set[str]:
+    """Which of `numbers` are already contact numbers (one query per 5,000 numbers)."""
+    wanted = sorted(set(numbers) - {""})
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(Contact.objects.filter(no__in=chunk).values_list("no", flat=True))
+    return found
+
+
+def _contacts_by_no(numbers: Iterable[str]) -> dict[str, Contact]:
+    wanted = sorted(set(numbers) - {""})
+    found: dict[str, Contact] = {}
+    for chunk in _chunks(wanted):
+        found.update((c.no, c) for c in Contact.objects.filter(no__in=chunk))
+    return found
+
+
+@dataclass
+class _Context:
+    actor: Any
+    setup: MarketingSetup
+    salespeople: dict[str, Salesperson]
+    salespeople_by_id: dict[int, Salesperson]
+    languages: dict[str, Language]
+    existing_nos: set[str]
+    existing_companies: dict[str, Contact]
+    types: dict[str, str]
+    correspondence: dict[str, str]
+    file_companies: dict[str, Contact] = field(default_factory=dict)
+    seen_nos: dict[str, int] = field(default_factory=dict)
+    manual_checked: bool = False
+    series_checked: bool = False
+
+
+def build_plan(table: Table, *, actor: Any, setup: MarketingSetup) -> ImportPlan:
+    """Validate every row and prepare its unsaved contact. Nothing is written."""
+    errors = _Errors()
+    names = _header_names()
+    columns: list[str | None] = []
+    seen: set[str] = set()
+    for title in table.header:
+        column = names.get(title.strip().lower()) if title.strip() else None
+        if title.strip() and column is None:
+            errors.add(1, None, _("The column %(column)s is unknown.") % {"column": title})
+        elif column is not None and column in seen:
+            errors.add(
+                1,
+                column,
+                _("The column %(column)s appears more than once.") % {"column": title},
+            )
+            column = None
+        if column is not None:
+            seen.add(column)
+        columns.append(column)
+
+    records: list[tuple[int, dict[str, str]]] = []
+    for number, cells in table.rows:
+        values = {column: cells[i] for i, column in enumerate(columns) if column and i < len(cells)}
+        for code_field in ("no", "company_no", "salesperson_code", "language_code"):
+            if code_field in values:
+                values[code_field] = values[code_field].upper()
+        records.append((number, values))
+
+    ctx = _context(records, actor=actor, setup=setup)
+    plan = ImportPlan(rows=len(records))
+    for number, values in records:
+        contact = _prepare(number, values, ctx, errors)
+        if contact is None:
+            continue
+        if contact.is_company:
+            plan.companies.append(contact)
+        else:
+            plan.persons.append(contact)
+    plan.errors = errors.as_list()
+    return plan
+
+
+def _context(
+    records: list[tuple[int, dict[str, str]]], *, actor: Any, setup: MarketingSetup
+) -> _Context:
+    def codes(column: str) -> set[str]:
+        return {v[column] for _n, v in records if v.get(column)}
+
+    existing_companies = _contacts_by_no(codes("company_no"))
+    wanted_ids = {c.salesperson_id for c in existing_companies.values() if c.salesperson_id}
+    if setup.default_salesperson_id:
+        wanted_ids.add(setup.default_salesperson_id)
+    sp_codes = codes("salesperson_code")
+    salespeople_by_id: dict[int, Salesperson] = {}
+    if sp_codes or wanted_ids:
+        salespeople_by_id = {
+            sp.pk: sp
+            for sp in Salesperson.objects.filter(Q(code__in=sp_codes) | Q(pk__in=wanted_ids))
+        }
+    lang_codes = codes("language_code")
+    return _Context(
+        actor=actor,
+        setup=setup,
+        salespeople={sp.code: sp for sp in salespeople_by_id.values() if sp.code in sp_codes},
+        salespeople_by_id=salespeople_by_id,
+        languages={lang.code: lang for lang in Language.objects.filter(code__in=lang_codes)}
+        if lang_codes
+        else {},
+        existing_nos=existing_numbers(codes("no")),
+        existing_companies=existing_companies,
+        types=_choice_names(ContactType.choices),
+        correspondence=_choice_names(CorrespondenceType.choices),
+    )
+
+
+def _parse_bool(value: str) -> bool | None:
+    lowered = value.strip().lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if not lowered or lowered in FALSE_WORDS:
+        return False
+    return None
+
+
+def _prepare(number: int, values: dict[str, str], ctx: _Context, errors: _Errors) -> Contact | None:
+    """One row's unsaved contact, prepared exactly as services.create_contact prepares one."""
+    failed = False
+
+    def fail(name: str | None, message: str) -> None:
+        nonlocal failed
+        failed = True
+        errors.add(number, name, message)
+
+    fields: dict[str, Any] = {f: values[f] for f in services.CONTACT_FIELDS if f in values}
+    for name in BOOLEAN_FIELDS:
+        if name in fields:
+            parsed = _parse_bool(fields[name])
+            if parsed is None:
+                fail(
+                    name,
+                    _("%(field)s: %(value)s is not a yes/no value.")
+                    % {"field": caption(name), "value": fields[name]},
+                )
+                parsed = False
+            fields[name] = parsed
+    if "correspondence_type" in fields:
+        raw = fields["correspondence_type"]
+        fields["correspondence_type"] = ctx.correspondence.get(raw.lower(), raw)
+
+    no = values.get("no", "")
+    company_no = values.get("company_no", "")
+    raw_type = values.get("type", "")
+    if raw_type:
+        kind = ctx.types.get(raw_type.lower(), raw_type)
+    elif company_no and company_no != no:
+        kind = ContactType.PERSON
+    else:
+        kind = ContactType.COMPANY
+
+    contact = Contact(no=no, type=kind, **fields)
+
+    for column, lookup, attr in (
+        ("salesperson_code", ctx.salespeople, "salesperson"),
+        ("language_code", ctx.languages, "language"),
+    ):
+        code = values.get(column, "")
+        if not code:
+            continue
+        target = lookup.get(code)
+        if target is None:
+            fail(
+                column,
+                _("%(field)s: %(value)s does not exist.")
+                % {"field": caption(column), "value": code},
+            )
+        else:
+            setattr(contact, attr, target)
+
+    if no:
+        if not ctx.manual_checked:
+            ctx.manual_checked = True
+            try:
+                core_services.check_manual_number(series=ctx.setup.contact_nos)
+            except ValidationError as exc:
+                failed = True
+                errors.add_exception(number, exc)
+        if no in ctx.seen_nos:
+            fail(
+                "no",
+                _("%(field)s: %(value)s appears more than once in the file (first in row %(row)s).")
+                % {"field": caption("no"), "value": no, "row": ctx.seen_nos[no]},
+            )
+        elif no in ctx.existing_nos:
+            fail(
+                "no",
+                _("%(field)s: Contact %(value)s already exists.")
+                % {"field": caption("no"), "value": no},
+            )
+        ctx.seen_nos.setdefault(no, number)
+        try:
+            validate_instance(
+                contact,
+                exclude=[f.name for f in Contact._meta.fields if f.name != "no"],
+                unique=False,
+            )
+        except ValidationError as exc:
+            failed = True
+            errors.add_exception(number, exc)
+    elif ctx.setup.contact_nos_id is None and not ctx.series_checked:
+        ctx.series_checked = True
+        fail(
+            "no",
+            _("%(field)s must have a value in Marketing Setup. It cannot be zero or empty.")
+            % {"field": _("Contact Nos.")},
+        )
+
+    if contact.is_person and contact.name and not any(fields.get(f) for f in services.NAME_PARTS):
+        contact.first_name, contact.middle_name, contact.surname = services.break_down_name(
+            contact.name
+        )
+    services.apply_new_contact_defaults(contact, ctx.setup, ctx.actor)
+
+    if company_no and company_no != no and kind in ContactType.values:
+        company = ctx.file_companies.get(company_no) or ctx.existing_companies.get(company_no)
+        if company is None:
+            fail(
+                "company_no",
+                _(
+                    "%(field)s: %(value)s is neither an existing company nor a company in an "
+                    "earlier row of this file."
+                )
+                % {"field": caption("company_no"), "value": company_no},
+            )
+        else:
+            try:
+                services._check_company_link(contact, company)
+            except ValidationError as exc:
+                failed = True
+                errors.add_exception(number, exc)
+            else:
+                contact.company = company
+                services.inherit_from_company(contact, company, ctx.setup)
+
+    _attach_salesperson(contact, ctx)
+    # The salesperson and language were resolved above (or inherited from rows that exist), so
+    # the per-row existence queries of model validation are skipped for those two fields only.
+    contact.clean_fields = _clean_fields_without(contact, ("salesperson", "language"))  # type: ignore[method-assign]
+    try:
+        services.clean_contact(contact, check_unique=False)
+    except ValidationError as exc:
+        failed = True
+        errors.add_exception(number, exc)
+    finally:
+        del contact.clean_fields
+
+    if contact.is_company and no and no not in ctx.file_companies:
+        ctx.file_companies[no] = contact
+    return None if failed else contact
+
+
+def _attach_salesperson(contact: Contact, ctx: _Context) -> None:
+    """Give the contact its salesperson object from the lookup, so no row queries for it."""
+    sp_id = contact.salesperson_id
+    if sp_id is None or Contact.salesperson.is_cached(contact):  # type: ignore[attr-defined]
+        return
+    salesperson = ctx.salespeople_by_id.get(sp_id)
+    if salesperson is None:
+        salesperson = Salesperson.objects.get(pk=sp_id)
+        ctx.salespeople_by_id[sp_id] = salesperson
+    contact.salesperson = salesperson
+
+
+def _clean_fields_without(contact: Contact, skip: tuple[str, ...]) -> Any:
+    def clean_fields(exclude: Iterable[str] | None = None) -> None:
+        Contact.clean_fields(contact, exclude=[*(exclude or ()), *skip])
+
+    return clean_fields
+
+
+def plan_import(*, content: bytes, filename: str, actor: Any, setup: MarketingSetup) -> ImportPlan:
+    """Read and validate a file: the contacts to create, or the errors by row."""
+    return build_plan(read_table(content, filename), actor=actor, setup=setup)

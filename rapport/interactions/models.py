@@ -1,0 +1,555 @@
+"""Interaction groups and templates, attachments, the interaction log and opportunities."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rapport.accounts.models import Salesperson
+from rapport.campaigns.models import Campaign
+from rapport.contacts.models import AttachmentStorageType, Contact
+from rapport.core.choices import CorrespondenceType
+from rapport.core.fields import CodeField
+from rapport.core.models import Language, NumberSeries
+
+ZERO = Decimal(0)
+
+
+class InformationFlow(models.TextChoices):
+    BLANK = "", _("(none)")
+    OUTBOUND = "outbound", _("Outbound")
+    INBOUND = "inbound", _("Inbound")
+
+
+class InitiatedBy(models.TextChoices):
+    BLANK = "", _("(none)")
+    US = "us", _("Us")
+    THEM = "them", _("Them")
+
+
+class WizardAction(models.TextChoices):
+    BLANK = "", _("(none)")
+    OPEN = "open", _("Open")
+    IMPORT = "import", _("Import")
+    MERGE = "merge", _("Merge")
+
+
+class Evaluation(models.TextChoices):
+    BLANK = "", _("(none)")
+    VERY_POSITIVE = "very_positive", _("Very Positive")
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+    VERY_NEGATIVE = "very_negative", _("Very Negative")
+
+
+class DeliveryStatus(models.TextChoices):
+    BLANK = "", _("(none)")
+    IN_PROGRESS = "in_progress", _("In Progress")
+    ERROR = "error", _("Error")
+
+
+class Attachment(models.Model):
+    """A stored file, referenced by template languages and log entries (shared; the last
+    reference deletes it). Content is embedded in the database or kept on disk through
+    Django's storage API under a generated name; no client path reaches the file system."""
+
+    storage_type = models.CharField(
+        _("Storage Type"),
+        max_length=10,
+        choices=AttachmentStorageType.choices,
+        default=AttachmentStorageType.EMBEDDED,
+    )
+    content = models.BinaryField(_("Content"), null=True, blank=True)
+    storage_key = models.CharField(_("Storage Pointer"), max_length=250, blank=True)
+    file_name = models.CharField(_("File Name"), max_length=250)
+    file_extension = models.CharField(_("File Extension"), max_length=20, blank=True)
+    content_type = models.CharField(_("Content Type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("Size"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    read_only = models.BooleanField(_("Read Only"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("Last Date Modified"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["storage_type"], name="attachment_storage_type")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_html(self) -> bool:
+        """An e-mail-merge (HTML) attachment."""
+        return self.file_extension.lower() in {"html", "htm"}
+
+
+class InteractionGroup(models.Model):
+    code = CodeField(_("Code"), max_length=10, unique=True)
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("interaction group")
+        verbose_name_plural = _("interaction groups")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}".strip()
+
+
+class InteractionTemplate(models.Model):
+    code = CodeField(_("Code"), max_length=10, unique=True)
+    group = models.ForeignKey(
+        InteractionGroup,
+        models.PROTECT,
+        related_name="templates",
+        verbose_name=_("Interaction Group Code"),
+    )
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+    unit_cost = models.DecimalField(
+        _("Unit Cost (LCY)"),
+        max_digits=14,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+    )
+    unit_duration = models.DecimalField(
+        _("Unit Duration (Min.)"),
+        max_digits=10,
+        decimal_places=0,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+    )
+    information_flow = models.CharField(
+        _("Information Flow"),
+        max_length=10,
+        blank=True,
+        choices=InformationFlow.choices,
+        default=InformationFlow.BLANK,
+    )
+    initiated_by = models.CharField(
+        _("Initiated By"),
+        max_length=10,
+        blank=True,
+        choices=InitiatedBy.choices,
+        default=InitiatedBy.BLANK,
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Campaign No."),
+    )
+    campaign_target = models.BooleanField(_("Campaign Target"), default=False)
+    campaign_response = models.BooleanField(_("Campaign Response"), default=False)
+    correspondence_type = models.CharField(
+        _("Correspondence Type (Default)"),
+        max_length=10,
+        blank=True,
+        choices=CorrespondenceType.choices,
+        default=CorrespondenceType.EMAIL,
+    )
+    ignore_contact_corres_type = models.BooleanField(
+        _("Ignore Contact Corres. Type"), default=False
+    )
+    wizard_action = models.CharField(
+        _("Wizard Action"),
+        max_length=10,
+        blank=True,
+        choices=WizardAction.choices,
+        default=WizardAction.BLANK,
+    )
+    language = models.ForeignKey(
+        Language,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Language Code (Default)"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("interaction template")
+        verbose_name_plural = _("interaction templates")
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="template_cost_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_duration__gte=0), name="template_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}".strip()
+
+
+class InteractionTemplateLanguage(models.Model):
+    """A template's content for one language (blank language allowed)."""
+
+    template = models.ForeignKey(
+        InteractionTemplate,
+        models.CASCADE,
+        related_name="languages",
+        verbose_name=_("Interaction Template Code"),
+    )
+    language = models.ForeignKey(
+        Language,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Language Code"),
+    )
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+    attachment = models.ForeignKey(
+        Attachment,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="template_languages",
+        verbose_name=_("Attachment"),
+    )
+
+    class Meta:
+        ordering = ["template", "language__code"]
+        verbose_name = _("interaction template language")
+        verbose_name_plural = _("interaction template languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "language"], name="template_language_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["template"],
+                condition=Q(language__isnull=True),
+                name="template_blank_language_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.code} {self.language.code if self.language else ''}".strip()
+
+
+class InteractionTemplateSetup(models.Model):
+    """BC's Interaction Template Setup: which template system events use (singleton)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    outgoing_calls = models.ForeignKey(
+        InteractionTemplate,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Outg. Calls"),
+    )
+
+    class Meta:
+        verbose_name = _("interaction template setup")
+        verbose_name_plural = _("interaction template setup")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="interaction_setup_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Interaction Template Setup"))
+
+
+class OpportunityStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not Started")
+    IN_PROGRESS = "in_progress", _("In Progress")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Opportunity(models.Model):
+    """A minimal sales opportunity (more comes with the opportunities issue)."""
+
+    no = CodeField(_("No."), max_length=20, unique=True)
+    no_series = models.ForeignKey(
+        NumberSeries, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("Contact No."),
+    )
+    contact_company = models.ForeignKey(
+        Contact,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="company_opportunities",
+        verbose_name=_("Contact Company No."),
+    )
+    salesperson = models.ForeignKey(
+        Salesperson,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("Salesperson Code"),
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Campaign No."),
+    )
+    segment_no = CodeField(_("Segment No."), max_length=20, blank=True)
+    status = models.CharField(
+        _("Status"),
+        max_length=12,
+        choices=OpportunityStatus.choices,
+        default=OpportunityStatus.NOT_STARTED,
+    )
+    estimated_value = models.DecimalField(
+        _("Estimated Value (LCY)"), max_digits=14, decimal_places=2, default=ZERO
+    )
+    estimated_closing_date = models.DateField(_("Estimated Closing Date"), null=True, blank=True)
+    creation_date = models.DateField(_("Creation Date"))
+
+    class Meta:
+        ordering = ["-no"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes = [models.Index(fields=["contact_company", "status"], name="opp_company_status")]
+
+    def __str__(self) -> str:
+        return f"{self.no} {self.description}".strip()
+
+
+class OpportunityComment(models.Model):
+    opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="comments")
+    line_no = models.PositiveIntegerField()
+    date = models.DateField(_("Date"), null=True, blank=True)
+    comment = models.CharField(_("Comment"), max_length=80)
+
+    class Meta:
+        ordering = ["opportunity", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "line_no"], name="opp_comment_line")
+        ]
+
+
+class EntryQuerySet(models.QuerySet["InteractionLogEntry"]):
+    def logged(self) -> EntryQuerySet:
+        """Entries of the log: never the postponed ones."""
+        return self.filter(postponed=False)
+
+    def postponed(self) -> EntryQuerySet:
+        return self.filter(postponed=True)
+
+    def counted(self) -> EntryQuerySet:
+        """What statistics count: logged and not canceled."""
+        return self.filter(postponed=False, canceled=False)
+
+
+class InteractionLogEntry(models.Model):
+    """One interaction in the append-only log. Entry No. is the primary key.
+
+    After creation only these change, each through its own service: canceled, evaluation,
+    opportunity, delivery status, comments; postponed entries are completed by resuming.
+    """
+
+    contact = models.ForeignKey(
+        Contact,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interaction_entries",
+        verbose_name=_("Contact No."),
+    )
+    contact_company = models.ForeignKey(
+        Contact,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="company_interaction_entries",
+        verbose_name=_("Contact Company No."),
+    )
+    date = models.DateField(_("Date"))
+    time = models.TimeField(_("Time of Interaction"), null=True, blank=True)
+    description = models.CharField(_("Description"), max_length=100)
+    information_flow = models.CharField(
+        _("Information Flow"), max_length=10, blank=True, choices=InformationFlow.choices
+    )
+    initiated_by = models.CharField(
+        _("Initiated By"), max_length=10, blank=True, choices=InitiatedBy.choices
+    )
+    attachment = models.ForeignKey(
+        Attachment,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("Attachment"),
+    )
+    cost = models.DecimalField(_("Cost (LCY)"), max_digits=14, decimal_places=2, default=ZERO)
+    duration = models.DecimalField(
+        _("Duration (Min.)"), max_digits=10, decimal_places=0, default=ZERO
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("User ID"),
+    )
+    group = models.ForeignKey(
+        InteractionGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("Interaction Group Code"),
+    )
+    template = models.ForeignKey(
+        InteractionTemplate,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("Interaction Template Code"),
+    )
+    language = models.ForeignKey(
+        Language,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Interaction Language Code"),
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("Campaign No."),
+    )
+    campaign_target = models.BooleanField(_("Campaign Target"), default=False)
+    campaign_response = models.BooleanField(_("Campaign Response"), default=False)
+    segment_no = CodeField(_("Segment No."), max_length=20, blank=True)
+    # Set by segment logging (the segments issue turns this into a foreign key).
+    logged_segment_entry_no = models.PositiveBigIntegerField(
+        _("Logged Segment Entry No."), null=True, blank=True
+    )
+    evaluation = models.CharField(
+        _("Evaluation"), max_length=14, blank=True, choices=Evaluation.choices
+    )
+    attempt_failed = models.BooleanField(_("Attempt Failed"), default=False)
+    opportunity = models.ForeignKey(
+        Opportunity,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("Opportunity No."),
+    )
+    salesperson = models.ForeignKey(
+        Salesperson,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interaction_entries",
+        verbose_name=_("Salesperson Code"),
+    )
+    delivery_status = models.CharField(
+        _("Delivery Status"), max_length=12, blank=True, choices=DeliveryStatus.choices
+    )
+    canceled = models.BooleanField(_("Canceled"), default=False)
+    correspondence_type = models.CharField(
+        _("Correspondence Type"), max_length=10, blank=True, choices=CorrespondenceType.choices
+    )
+    document_type = models.CharField(_("Document Type"), max_length=30, blank=True)
+    document_no = CodeField(_("Document No."), max_length=20, blank=True)
+    version_no = models.PositiveIntegerField(_("Version No."), default=0)
+    contact_via = models.CharField(_("Contact Via"), max_length=80, blank=True)
+    postponed = models.BooleanField(_("Postponed"), default=False)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Last Date Modified"), auto_now=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("interaction log entry")
+        verbose_name_plural = _("interaction log entries")
+        permissions = [
+            ("cancel_interactionlogentry", _("Can cancel and restore interaction log entries")),
+            ("purge_interactionlogentry", _("Can delete canceled interaction log entries")),
+        ]
+        indexes = [
+            # The log list (newest first) and its filters; statistics per contact/company.
+            models.Index(fields=["postponed", "-id"], name="ile_postponed_id"),
+            models.Index(
+                fields=["contact_company", "contact", "postponed", "canceled", "date"],
+                name="ile_company_contact",
+            ),
+            models.Index(fields=["contact", "postponed", "-id"], name="ile_contact_id"),
+            models.Index(
+                fields=["template", "canceled", "postponed", "date"], name="ile_template_stats"
+            ),
+            models.Index(fields=["group", "canceled", "postponed", "date"], name="ile_group_stats"),
+            models.Index(fields=["salesperson", "postponed", "-id"], name="ile_salesperson_id"),
+            models.Index(fields=["campaign", "postponed", "-id"], name="ile_campaign_id"),
+            models.Index(fields=["date", "postponed"], name="ile_date"),
+            models.Index(fields=["canceled", "postponed"], name="ile_canceled"),
+            models.Index(fields=["attachment"], name="ile_attachment"),
+            models.Index(fields=["opportunity"], name="ile_opportunity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.description}"
+
+    @property
+    def entry_no(self) -> int:
+        return self.pk
+
+    def title(self) -> str:
+        """BC's entry title: "<template> - from <contact>" / "- by <salesperson or user>"."""
+        from rapport.interactions.queries import entry_title
+
+        return entry_title(self)
+
+
+class InteractionLogEntryComment(models.Model):
+    entry = models.ForeignKey(
+        InteractionLogEntry,
+        models.CASCADE,
+        related_name="comments",
+        verbose_name=_("Entry No."),
+    )
+    line_no = models.PositiveIntegerField(_("Line No."))
+    date = models.DateField(_("Date"), null=True, blank=True)
+    code = CodeField(_("Code"), max_length=10, blank=True)
+    comment = models.CharField(_("Comment"), max_length=80)
+    modified_at = models.DateTimeField(_("Last Date Modified"), auto_now=True)
+
+    class Meta:
+        ordering = ["entry", "line_no"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "line_no"], name="ile_comment_line")
+        ]
+
+    def __str__(self) -> str:
+        return self.comment

@@ -1,0 +1,174 @@
+"""Reads shared by pages and API: entry lists, titles, statistics."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from rapport.contacts.models import Contact
+from rapport.core.listing import Filter, ListSpec, parse_bool, parse_code, parse_iso_date
+from rapport.interactions.models import (
+    InformationFlow,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateSetup,
+)
+
+
+def template_setup() -> InteractionTemplateSetup:
+    return InteractionTemplateSetup.objects.select_related("outgoing_calls").filter(
+        pk=1
+    ).first() or InteractionTemplateSetup(pk=1)
+
+
+ENTRY_RELATED = (
+    "contact",
+    "contact_company",
+    "template",
+    "group",
+    "salesperson",
+    "campaign",
+    "user",
+    "opportunity",
+)
+
+
+def entries_visible_to(user: Any) -> QuerySet[InteractionLogEntry]:
+    if not user.has_perm("interactions.view_interactionlogentry"):
+        return InteractionLogEntry.objects.none()
+    return InteractionLogEntry.objects.select_related(*ENTRY_RELATED)
+
+
+ENTRY_FILTERS = {
+    "contact": Filter("contact__no", parse_code, _l("Contact No.")),
+    "company": Filter("contact_company__no", parse_code, _l("Contact Company No.")),
+    "salesperson": Filter("salesperson__code", parse_code, _l("Salesperson Code")),
+    "template": Filter("template__code", parse_code, _l("Interaction Template Code")),
+    "group": Filter("group__code", parse_code, _l("Interaction Group Code")),
+    "campaign": Filter("campaign__no", parse_code, _l("Campaign No.")),
+    "date_from": Filter("date__gte", parse_iso_date, _l("Date from")),
+    "date_to": Filter("date__lte", parse_iso_date, _l("Date to")),
+    "canceled": Filter("canceled", parse_bool, _l("Canceled")),
+    "attempt_failed": Filter("attempt_failed", parse_bool, _l("Attempt Failed")),
+    "evaluation": Filter("evaluation", str.strip, _l("Evaluation")),
+    "entry_from": Filter("pk__gte", int, _l("Entry No.")),
+    "entry_to": Filter("pk__lte", int, _l("Entry No.")),
+}
+
+ENTRY_LIST = ListSpec(
+    search_fields=["description__icontains"],
+    filters=ENTRY_FILTERS,
+    sorts={"entry_no": ["id"], "date": ["date", "time", "id"]},
+    default_sort="-entry_no",
+)
+
+
+def contact_entries(contact: Contact) -> QuerySet[InteractionLogEntry]:
+    """A company sees its own and its persons' entries; a person its own (BC's Lookup Contact No.)."""
+    qs = InteractionLogEntry.objects.all()
+    if contact.is_company:
+        return qs.filter(contact_company=contact)
+    return qs.filter(contact=contact)
+
+
+def entry_title(entry: InteractionLogEntry) -> str:
+    """Rules 10: inbound "<template> - from <contact>", outbound "- by <salesperson or user>"."""
+    template = entry.template
+    if template is None:
+        return entry.description
+    if entry.information_flow == InformationFlow.INBOUND:
+        name = entry.contact.name if entry.contact else ""
+        return _("%(description)s - from %(name)s") % {
+            "description": template.description,
+            "name": name,
+        }
+    if entry.information_flow == InformationFlow.OUTBOUND:
+        if entry.salesperson is not None and entry.salesperson.name:
+            name = entry.salesperson.name
+        else:
+            name = entry.user.get_full_name() or entry.user.username if entry.user else ""
+        return _("%(description)s - by %(name)s") % {
+            "description": template.description,
+            "name": name,
+        }
+    return template.description
+
+
+@dataclass
+class Statistics:
+    count: int
+    cost: Decimal
+    duration: Decimal
+
+
+def statistics(
+    qs: QuerySet[InteractionLogEntry],
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> Statistics:
+    """No. of interactions, cost and duration of the counted entries (not canceled/postponed)."""
+    qs = qs.counted()  # type: ignore[attr-defined]
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    row = qs.aggregate(
+        count=Count("id"),
+        cost=Coalesce(Sum("cost"), Decimal(0)),
+        duration=Coalesce(Sum("duration"), Decimal(0)),
+    )
+    return Statistics(count=row["count"], cost=row["cost"], duration=row["duration"])
+
+
+def template_statistics(template: InteractionTemplate, **dates: Any) -> Statistics:
+    return statistics(InteractionLogEntry.objects.filter(template=template), **dates)
+
+
+def group_statistics(group: Any, **dates: Any) -> Statistics:
+    return statistics(InteractionLogEntry.objects.filter(group=group), **dates)
+
+
+def contact_statistics(contact: Contact, **dates: Any) -> Statistics:
+    return statistics(contact_entries(contact), **dates)
+
+
+def salesperson_statistics(salesperson: Any, **dates: Any) -> Statistics:
+    return statistics(InteractionLogEntry.objects.filter(salesperson=salesperson), **dates)
+
+
+def monthly(
+    qs: QuerySet[InteractionLogEntry], months: int = 12, today: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """Counted entries per month for the last `months` months (for the small charts)."""
+    today = today or datetime.date.today()
+    first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    rows = (
+        qs.filter(Q(postponed=False) & Q(canceled=False) & Q(date__gte=first))
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(count=Count("id"), cost=Coalesce(Sum("cost"), Decimal(0)))
+        .order_by("month")
+    )
+    by_month = {r["month"]: r for r in rows}
+    out = []
+    cursor = first
+    while cursor <= today:
+        key = cursor
+        row = by_month.get(key) or by_month.get(datetime.datetime(key.year, key.month, 1))  # type: ignore[call-overload]
+        out.append(
+            {
+                "month": cursor,
+                "count": row["count"] if row else 0,
+                "cost": row["cost"] if row else Decimal(0),
+            }
+        )
+        cursor = (cursor.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return out
