@@ -102,12 +102,14 @@ def _mount() -> None:
     from rapport.accounts.api import router as accounts_router
     from rapport.campaigns.api import router as campaigns_router
     from rapport.contacts.api import router as contacts_router
+    from rapport.interactions.api import router as interactions_router
     from rapport.core.api import router as core_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", contacts_router)
     api.add_router("/", campaigns_router)
+    api.add_router("/", interactions_router)
 
 
 _mount()

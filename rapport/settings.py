@@ -6,6 +6,7 @@ Every variable is listed in `.env.example`.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -45,7 +46,8 @@ def database_from_url(url: str) -> dict[str, object]:
             # A file, not shared-cache memory, so concurrency tests see real SQLite locking.
             # One file per process so parallel runs never share one.
             "TEST": {
-                "NAME": options.get("test_name") or str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+                "NAME": options.get("test_name")
+                or str(Path(tempfile.gettempdir()) / f"rapport-test-{os.getpid()}.sqlite3")
             },
         }
     if parsed.scheme in {"postgres", "postgresql"}:

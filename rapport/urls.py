@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("rapport.accounts.urls")),
     path("contacts/", include("rapport.contacts.urls")),
+    path("interactions/", include("rapport.interactions.urls")),
     path("campaigns/", include("rapport.campaigns.urls")),
     path("core/", include("rapport.core.urls")),
     path("api/v1/", api.urls),

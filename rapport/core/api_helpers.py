@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 class PageOut(Schema, Generic[T]):
     count: int
+    count_capped: bool = False  # true: "more than `count` rows" (huge ledgers are not counted)
     page: int
     page_size: int
     pages: int
@@ -34,6 +35,7 @@ def paginate(request: HttpRequest, spec: ListSpec, qs: Any) -> dict[str, Any]:
     page = spec.page(qs, request.GET)
     return {
         "count": page.count,
+        "count_capped": page.capped,
         "page": page.number,
         "page_size": page.size,
         "pages": page.pages,

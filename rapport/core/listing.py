@@ -60,6 +60,9 @@ class ListSpec:
     default_sort: str
     page_size: int = 50
     max_page_size: int = 200
+    # For ledgers of millions of rows: count at most this many (a bounded COUNT over a LIMIT
+    # subquery) and show "more than N" instead of a total that needs a full scan.
+    count_limit: int | None = None
     reserved: tuple[str, ...] = field(default=("q", "sort", "page", "page_size"))
 
     def filter(self, qs: QuerySet[M], params: Mapping[str, str]) -> QuerySet[M]:
@@ -111,7 +114,14 @@ class ListSpec:
         except ValueError:
             raise field_error("page", _("Page must be a whole number."), "invalid_page") from None
         size = max(1, min(size, self.max_page_size))
-        count = qs.count()
+        counting = qs.order_by().select_related(None).values("pk")
+        if self.count_limit is not None:
+            count = counting[: self.count_limit + 1].count()
+        else:
+            count = counting.count()
+        capped = self.count_limit is not None and count > self.count_limit
+        if capped:
+            count = self.count_limit  # type: ignore[assignment]
         pages = max(1, math.ceil(count / size))
         number = max(1, min(number, pages))
         start = (number - 1) * size
@@ -136,6 +146,7 @@ class Page(Generic[M]):
     pages: int
     sort: str
     params: dict[str, str]
+    capped: bool = False
 
     @property
     def has_previous(self) -> bool:

@@ -115,19 +115,22 @@ def read_content(attachment: Attachment) -> bytes:
     return bytes(attachment.content or b"")
 
 
-def move_content(attachment: Attachment, storage_type: str, folder: str) -> list[str]:
-    """Move one attachment's content to `storage_type`. Returns disk keys to delete after commit."""
+def move_content(attachment: Attachment, storage_type: str, folder: str) -> str | None:
+    """Move one attachment's content to `storage_type` (and disk folder).
+
+    Returns None when it was already there, else the old disk key to delete after commit
+    ("" when the content was embedded)."""
     if attachment.storage_type == storage_type and (
         storage_type != AttachmentStorageType.DISK_FILE
-        or attachment.storage_key.startswith(f"{folder.strip('/')}/")
+        or attachment.storage_key.startswith(f"{folder.strip('/') or 'files'}/")
     ):
-        return []
+        return None
     content = read_content(attachment)
     old_key = attachment.storage_key if attachment.storage_type == "disk_file" else ""
     attachment.storage_type = storage_type
     _write(attachment, content, folder)
     attachment.save(update_fields=["storage_type", "storage_key", "content", "modified_at"])
-    return [old_key] if old_key else []
+    return old_key
 
 
 def copy_attachment(

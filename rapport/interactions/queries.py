@@ -67,6 +67,7 @@ ENTRY_LIST = ListSpec(
     filters=ENTRY_FILTERS,
     sorts={"entry_no": ["id"], "date": ["date", "time", "id"]},
     default_sort="-entry_no",
+    count_limit=10_000,
 )
 
 

@@ -348,10 +348,11 @@ def relocate_attachments(*, actor: Any, progress: Progress | None = None) -> dic
     with transaction.atomic():
         for start in range(0, len(ids), 200):
             for attachment in Attachment.objects.filter(pk__in=ids[start : start + 200]):
-                removed = files.move_content(attachment, target, folder)
-                if removed or attachment.storage_type == target:
-                    moved += 1 if removed or target == "disk_file" else 0
-                old_keys += removed
+                old_key = files.move_content(attachment, target, folder)
+                if old_key is not None:
+                    moved += 1
+                    if old_key:
+                        old_keys.append(old_key)
             if progress:
                 progress(min(start + 200, len(ids)), len(ids))
         if old_keys:

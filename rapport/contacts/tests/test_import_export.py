@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from rapport.accounts.services import create_salesperson, create_user
-from rapport.contacts import importing
+from rapport.contacts import importing, services
 from rapport.contacts.models import Contact, ContactType
 from rapport.contacts.services import (
     create_contact,
@@ -483,9 +483,22 @@ def test_an_export_imports_again_as_it_was(alice, client_for, export_format: str
 # --- jobs --------------------------------------------------------------------------------------
 
 
-def test_a_large_import_runs_as_a_job_with_progress(alice, client_for, settings) -> None:
+def test_a_large_import_runs_as_a_job_with_progress(
+    alice, client_for, settings, monkeypatch
+) -> None:
     settings.RAPPORT_IMPORT_JOB_THRESHOLD = 5
     settings.RAPPORT_BATCH_SIZE = 4
+    reported: list[tuple[int, int]] = []
+    real_import = services.import_contacts
+
+    def spy(**kwargs: Any) -> Any:
+        def progress(done: int, total: int) -> None:
+            reported.append((done, total))
+            kwargs["progress"](done, total)
+
+        return real_import(**{**kwargs, "progress": progress})
+
+    monkeypatch.setattr(services, "import_contacts", spy)
     content = companies_and_persons_csv(11).replace(b",MK,", b",,")
     upload = io.BytesIO(content)
     upload.name = "big.csv"
@@ -501,6 +514,7 @@ def test_a_large_import_runs_as_a_job_with_progress(alice, client_for, settings)
     job = execute_job(job.pk)
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert job.result == {"rows": 12, "created": 12, "errors": [], "dry_run": False}
+    assert reported == [(1, 12), (5, 12), (9, 12), (12, 12)], "progress between batches"
     assert (job.done, job.total) == (12, 12)
     assert Contact.objects.filter(company__no="ACME", type=ContactType.PERSON).count() == 11
     assert not default_storage.exists(stored), "the uploaded file is deleted after the job"

@@ -1,0 +1,5 @@
+"""Being written."""
+
+from ninja import Router
+
+router = Router(tags=["Interactions"])

@@ -1,0 +1,429 @@
+"""API shapes for interactions. Related rows are named by their codes or numbers
+(`contact_no`, `template_code`, ...); lengths follow BC (Code[10] template, Text[100] description).
+Amounts (cost, duration) are decimals, written as strings in JSON so no digit is lost."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+CorrespondenceIn = Literal["", "hard_copy", "email"]
+InformationFlowIn = Literal["", "outbound", "inbound"]
+InitiatedByIn = Literal["", "us", "them"]
+WizardActionIn = Literal["", "open", "import", "merge"]
+
+
+def _code(obj: Any, name: str, key: str = "code") -> str:
+    related = getattr(obj, name, None)
+    return getattr(related, key) if related is not None else ""
+
+
+# --- interaction groups ------------------------------------------------------------------------
+
+
+class InteractionGroupIn(Schema):
+    code: str = Field(max_length=10)
+    description: str = Field("", max_length=100)
+
+
+class InteractionGroupPatch(Schema):
+    description: str = Field("", max_length=100)
+
+
+class InteractionGroupOut(Schema):
+    code: str
+    description: str
+
+
+class MonthOut(Schema):
+    month: datetime.date
+    count: int
+    cost: Decimal
+
+
+class StatisticsOut(Schema):
+    """What the statistics pages show: counted entries (neither canceled nor postponed)."""
+
+    no_of_interactions: int
+    cost: Decimal
+    duration: Decimal
+    monthly: list[MonthOut]
+
+
+# --- interaction templates ---------------------------------------------------------------------
+
+
+class InteractionTemplateIn(Schema):
+    code: str = Field(max_length=10)
+    group_code: str = Field("", max_length=10)
+    description: str = Field("", max_length=100)
+    unit_cost: Decimal = Decimal(0)
+    unit_duration: Decimal = Decimal(0)
+    information_flow: InformationFlowIn = ""
+    initiated_by: InitiatedByIn = ""
+    campaign_no: str = Field("", max_length=20)
+    campaign_target: bool = False
+    campaign_response: bool = False
+    correspondence_type: CorrespondenceIn = "email"
+    ignore_contact_corres_type: bool = False
+    wizard_action: WizardActionIn = ""
+    language_code: str = Field("", max_length=10, description="Language Code (Default)")
+
+
+class InteractionTemplatePatch(Schema):
+    """Only the fields sent are changed."""
+
+    group_code: str | None = Field(None, max_length=10)
+    description: str | None = Field(None, max_length=100)
+    unit_cost: Decimal | None = None
+    unit_duration: Decimal | None = None
+    information_flow: InformationFlowIn | None = None
+    initiated_by: InitiatedByIn | None = None
+    campaign_no: str | None = Field(None, max_length=20)
+    campaign_target: bool | None = None
+    campaign_response: bool | None = None
+    correspondence_type: CorrespondenceIn | None = None
+    ignore_contact_corres_type: bool | None = None
+    wizard_action: WizardActionIn | None = None
+    language_code: str | None = Field(None, max_length=10)
+
+
+class InteractionTemplateOut(Schema):
+    code: str
+    group_code: str
+    description: str
+    unit_cost: Decimal
+    unit_duration: Decimal
+    information_flow: str
+    initiated_by: str
+    campaign_no: str
+    campaign_target: bool
+    campaign_response: bool
+    correspondence_type: str
+    ignore_contact_corres_type: bool
+    wizard_action: str
+    language_code: str
+
+    @staticmethod
+    def resolve_group_code(obj: Any) -> str:
+        return _code(obj, "group")
+
+    @staticmethod
+    def resolve_campaign_no(obj: Any) -> str:
+        return _code(obj, "campaign", "no")
+
+    @staticmethod
+    def resolve_language_code(obj: Any) -> str:
+        return _code(obj, "language")
+
+
+class TemplateLanguageOut(Schema):
+    template_code: str
+    language_code: str = Field(description="Blank for the template's language-less row.")
+    description: str
+    has_attachment: bool
+    attachment_id: int | None
+    attachment_file_name: str
+    attachment_size: int | None
+
+    @staticmethod
+    def resolve_template_code(obj: Any) -> str:
+        return _code(obj, "template")
+
+    @staticmethod
+    def resolve_language_code(obj: Any) -> str:
+        return _code(obj, "language")
+
+    @staticmethod
+    def resolve_has_attachment(obj: Any) -> bool:
+        return obj.attachment_id is not None
+
+    @staticmethod
+    def resolve_attachment_file_name(obj: Any) -> str:
+        return _code(obj, "attachment", "file_name")
+
+    @staticmethod
+    def resolve_attachment_size(obj: Any) -> int | None:
+        return obj.attachment.size if obj.attachment is not None else None
+
+
+class TemplateSetupOut(Schema):
+    outgoing_calls: str
+
+    @staticmethod
+    def resolve_outgoing_calls(obj: Any) -> str:
+        return _code(obj, "outgoing_calls")
+
+
+class TemplateSetupPatch(Schema):
+    outgoing_calls: str | None = Field(None, max_length=10, description="Template code (Outg. Calls)")
+
+
+# --- creating interactions ---------------------------------------------------------------------
+
+EvaluationIn = Literal["", "very_positive", "positive", "neutral", "negative", "very_negative"]
+
+
+class InteractionIn(Schema):
+    """A field left out takes the template's default (or the postponed entry's value when
+    resuming). Send `null` or `""` for `description`, `salesperson_code` or `date` to leave
+    them empty on purpose: the same checks as in the page then report the missing field."""
+
+    contact_no: str | None = Field(None, max_length=20)
+    template_code: str | None = Field(None, max_length=10)
+    description: str | None = Field(None, max_length=100)
+    salesperson_code: str | None = Field(None, max_length=20)
+    date: datetime.date | None = None
+    time: datetime.time | None = None
+    correspondence_type: CorrespondenceIn | None = None
+    information_flow: InformationFlowIn | None = None
+    initiated_by: InitiatedByIn | None = None
+    cost: Decimal | None = None
+    duration: Decimal | None = None
+    language_code: str | None = Field(None, max_length=10)
+    evaluation: EvaluationIn = ""
+    interaction_successful: bool = True
+    campaign_no: str | None = Field(None, max_length=20)
+    campaign_target: bool | None = None
+    campaign_response: bool | None = None
+    opportunity_no: str | None = Field(None, max_length=20)
+    comments: list[str] | None = Field(
+        None, description="Comment lines; when resuming, sent comments replace the old ones."
+    )
+    postpone: bool = Field(False, description='"Finish later": save as a postponed interaction.')
+
+
+class InteractionDefaultsOut(Schema):
+    """The values a new interaction starts with, as the page shows them."""
+
+    contact_no: str
+    template_code: str
+    salesperson_code: str
+    date: datetime.date
+    time: datetime.time
+    description: str
+    cost: Decimal | None
+    duration: Decimal | None
+    information_flow: str
+    initiated_by: str
+    correspondence_type: str
+    language_code: str
+    campaign_no: str
+    campaign_target: bool
+    campaign_response: bool
+    evaluation: str
+    interaction_successful: bool
+    has_attachment: bool
+    attachment_id: int | None
+
+
+# --- the log -----------------------------------------------------------------------------------
+
+
+class CommentOut(Schema):
+    line_no: int
+    date: datetime.date | None
+    code: str
+    comment: str
+
+
+class InteractionLogEntryOut(Schema):
+    entry_no: int
+    title: str
+    contact_no: str
+    contact_name: str
+    contact_company_no: str
+    date: datetime.date
+    time: datetime.time | None
+    description: str
+    information_flow: str
+    initiated_by: str
+    has_attachment: bool
+    attachment_id: int | None
+    cost: Decimal
+    duration: Decimal
+    user: str
+    group_code: str
+    template_code: str
+    language_code: str
+    campaign_no: str
+    campaign_target: bool
+    campaign_response: bool
+    segment_no: str
+    logged_segment_entry_no: int | None
+    evaluation: str
+    interaction_successful: bool
+    attempt_failed: bool
+    opportunity_no: str
+    salesperson_code: str
+    delivery_status: str
+    canceled: bool
+    correspondence_type: str
+    document_type: str
+    document_no: str
+    version_no: int
+    contact_via: str
+    postponed: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_entry_no(obj: Any) -> int:
+        return int(obj.pk)
+
+    @staticmethod
+    def resolve_title(obj: Any) -> str:
+        return str(obj.title())
+
+    @staticmethod
+    def resolve_contact_no(obj: Any) -> str:
+        return _code(obj, "contact", "no")
+
+    @staticmethod
+    def resolve_contact_name(obj: Any) -> str:
+        return _code(obj, "contact", "name")
+
+    @staticmethod
+    def resolve_contact_company_no(obj: Any) -> str:
+        return _code(obj, "contact_company", "no")
+
+    @staticmethod
+    def resolve_has_attachment(obj: Any) -> bool:
+        return obj.attachment_id is not None
+
+    @staticmethod
+    def resolve_user(obj: Any) -> str:
+        return _code(obj, "user", "username")
+
+    @staticmethod
+    def resolve_group_code(obj: Any) -> str:
+        return _code(obj, "group")
+
+    @staticmethod
+    def resolve_template_code(obj: Any) -> str:
+        return _code(obj, "template")
+
+    @staticmethod
+    def resolve_language_code(obj: Any) -> str:
+        return _code(obj, "language")
+
+    @staticmethod
+    def resolve_campaign_no(obj: Any) -> str:
+        return _code(obj, "campaign", "no")
+
+    @staticmethod
+    def resolve_interaction_successful(obj: Any) -> bool:
+        return not obj.attempt_failed
+
+    @staticmethod
+    def resolve_opportunity_no(obj: Any) -> str:
+        return _code(obj, "opportunity", "no")
+
+    @staticmethod
+    def resolve_salesperson_code(obj: Any) -> str:
+        return _code(obj, "salesperson")
+
+
+class InteractionLogEntryDetailOut(InteractionLogEntryOut):
+    comments: list[CommentOut]
+
+    @staticmethod
+    def resolve_comments(obj: Any) -> list[Any]:
+        return list(obj.comments.all())
+
+
+class EntryNosIn(Schema):
+    entry_nos: list[int] = Field(min_length=1, max_length=10000)
+
+
+class EvaluateIn(EntryNosIn):
+    evaluation: str = Field(max_length=14)
+
+
+class ChangedOut(Schema):
+    changed: int
+
+
+class CommentIn(Schema):
+    comment: str = Field(max_length=80)
+    code: str = Field("", max_length=10)
+
+
+class DeleteCanceledIn(Schema):
+    """The filters of "Delete Canceled Interaction Log Entries"; all optional."""
+
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    entry_from: int | None = None
+    entry_to: int | None = None
+    contact_no: str = Field("", max_length=20)
+    template_code: str = Field("", max_length=10)
+    group_code: str = Field("", max_length=10)
+    salesperson_code: str = Field("", max_length=20)
+    campaign_no: str = Field("", max_length=20)
+    background: bool = Field(False, description="Run as a background job (202 with job_id).")
+
+
+class DeletedOut(Schema):
+    deleted: int
+
+
+class JobStartedOut(Schema):
+    job_id: int
+
+
+class PhoneCallIn(Schema):
+    phone_no: str = Field("", max_length=30, description="Blank: the contact's phone number.")
+    duration: Decimal | None = None
+    interaction_successful: bool = True
+    description: str | None = Field(None, max_length=100)
+    comments: list[str] | None = None
+    salesperson_code: str | None = Field(None, max_length=20)
+
+
+# --- opportunities -----------------------------------------------------------------------------
+
+
+class OpportunityCommentOut(Schema):
+    line_no: int
+    date: datetime.date | None
+    comment: str
+
+
+class OpportunityOut(Schema):
+    no: str
+    description: str
+    contact_no: str
+    contact_company_no: str
+    salesperson_code: str
+    campaign_no: str
+    segment_no: str
+    status: str
+    estimated_value: Decimal
+    estimated_closing_date: datetime.date | None
+    creation_date: datetime.date
+    comments: list[OpportunityCommentOut]
+
+    @staticmethod
+    def resolve_contact_no(obj: Any) -> str:
+        return _code(obj, "contact", "no")
+
+    @staticmethod
+    def resolve_contact_company_no(obj: Any) -> str:
+        return _code(obj, "contact_company", "no")
+
+    @staticmethod
+    def resolve_salesperson_code(obj: Any) -> str:
+        return _code(obj, "salesperson")
+
+    @staticmethod
+    def resolve_campaign_no(obj: Any) -> str:
+        return _code(obj, "campaign", "no")
+
+    @staticmethod
+    def resolve_comments(obj: Any) -> list[Any]:
+        return list(obj.comments.all())

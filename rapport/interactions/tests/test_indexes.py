@@ -1,0 +1,84 @@
+"""The log's hot queries are answered from indexes, not by scanning the table (10M entries).
+
+SQLite: the plan must not scan the table bare nor sort in a temporary B-tree.
+PostgreSQL: with sequential scans disabled, the plan must still avoid a Seq Scan and a Sort,
+which proves a usable index exists (the planner falls back to a Seq Scan only if none does).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Sum
+
+from rapport.interactions.models import InteractionLogEntry
+
+TABLE = InteractionLogEntry._meta.db_table
+
+
+def plan(qs) -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            text = qs.explain()
+            cursor.execute("SET LOCAL enable_seqscan = on")
+        return text
+    return qs.explain()
+
+
+def assert_indexed(qs, *, ordered: bool = False, filtered: bool = True) -> None:
+    """`filtered=False`: an unfiltered newest-first page may read the primary key backwards
+    (stopping after the page); it must still never sort the table."""
+    text = plan(qs)
+    if connection.vendor == "postgresql":
+        if filtered:
+            assert f"Seq Scan on {TABLE}" not in text, text
+        if ordered:
+            assert "Sort" not in text.split("->")[0] + "".join(
+                line for line in text.splitlines() if "Sort Key" in line
+            ), text
+    else:
+        lines = [line.split(" ", 3)[-1] if line[:1].isdigit() else line
+                 for line in text.splitlines()]
+        if filtered:
+            assert not any(line.strip() == f"SCAN {TABLE}" for line in lines), text
+        if ordered:
+            assert "USE TEMP B-TREE FOR ORDER BY" not in text, text
+
+
+LOGGED = InteractionLogEntry.objects.filter(postponed=False)
+
+
+@pytest.mark.django_db
+def test_the_log_list_reads_newest_entries_from_an_index() -> None:
+    assert_indexed(LOGGED.order_by("-id")[:50], ordered=True, filtered=False)
+
+
+@pytest.mark.django_db
+def test_a_contacts_entries_come_from_an_index() -> None:
+    assert_indexed(LOGGED.filter(contact_id=1).order_by("-id")[:50], ordered=True)
+    assert_indexed(LOGGED.filter(contact_company_id=1).order_by("-id")[:50])
+
+
+@pytest.mark.django_db
+def test_per_salesperson_and_campaign_lists_come_from_an_index() -> None:
+    assert_indexed(LOGGED.filter(salesperson_id=1).order_by("-id")[:50], ordered=True)
+    assert_indexed(LOGGED.filter(campaign_id=1).order_by("-id")[:50], ordered=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["template_id", "group_id", "contact_company_id"])
+def test_statistics_aggregate_over_an_index(field: str) -> None:
+    qs = InteractionLogEntry.objects.filter(
+        **{field: 1}, canceled=False, postponed=False
+    ).values(field).annotate(n=Count("id"), cost=Sum("cost"), duration=Sum("duration"))
+    assert_indexed(qs)
+
+
+@pytest.mark.django_db
+def test_a_persons_statistics_use_the_company_contact_index() -> None:
+    assert_indexed(
+        InteractionLogEntry.objects.filter(contact_company_id=1, contact_id=2, canceled=False,
+                                           postponed=False).values("contact_id")
+        .annotate(n=Count("id"))
+    )

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from rapport.interactions.views import log, setup
+
+app_name = "interactions"
+
+urlpatterns = [
+    # --- setup: groups, templates, languages, attachments, statistics (views/setup.py) ---
+    path("groups/", setup.group_list, name="group_list"),
+    path("groups/new/", setup.group_edit, name="group_new"),
+    path("groups/<str:code>/", setup.group_detail, name="group_detail"),
+    path("groups/<str:code>/edit/", setup.group_edit, name="group_edit"),
+    path("groups/<str:code>/delete/", setup.group_delete, name="group_delete"),
+    path("templates/", setup.template_list, name="template_list"),
+    path("templates/new/", setup.template_edit, name="template_new"),
+    path("templates/<str:code>/", setup.template_detail, name="template_detail"),
+    path("templates/<str:code>/edit/", setup.template_edit, name="template_edit"),
+    path("templates/<str:code>/delete/", setup.template_delete, name="template_delete"),
+    path("templates/<str:code>/languages/", setup.template_language_save,
+         name="template_language_save"),
+    path("templates/<str:code>/languages/<int:pk>/remove-attachment/",
+         setup.template_attachment_remove, name="template_attachment_remove"),
+    path("templates/<str:code>/languages/<int:pk>/delete/", setup.template_language_delete,
+         name="template_language_delete"),
+    path("attachments/<int:pk>/", setup.attachment_download, name="attachment_download"),
+    path("setup/", setup.template_setup, name="template_setup"),
+    path("setup/relocate-attachments/", setup.relocate_attachments,
+         name="relocate_attachments"),
+    # --- the log and creating interactions (views/log.py) ---
+    path("entries/", log.entry_list, name="entry_list"),
+    path("entries/action/", log.entry_bulk_action, name="entry_bulk_action"),
+    path("entries/delete-canceled/", log.delete_canceled, name="delete_canceled"),
+    path("entries/<int:pk>/", log.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/comments/", log.entry_comment_add, name="entry_comment_add"),
+    path("entries/<int:pk>/opportunity/", log.entry_create_opportunity,
+         name="entry_create_opportunity"),
+    path("new/", log.interaction_create, name="interaction_create"),
+    path("postponed/", log.postponed_list, name="postponed_list"),
+    path("postponed/action/", log.postponed_bulk_action, name="postponed_bulk_action"),
+    path("postponed/<int:pk>/resume/", log.postponed_resume, name="postponed_resume"),
+    path("contacts/<str:no>/call/", log.phone_call, name="phone_call"),
+    path("opportunities/<str:no>/", log.opportunity_detail, name="opportunity_detail"),
+]
