@@ -102,8 +102,8 @@ def _mount() -> None:
     from rapport.accounts.api import router as accounts_router
     from rapport.campaigns.api import router as campaigns_router
     from rapport.contacts.api import router as contacts_router
-    from rapport.interactions.api import router as interactions_router
     from rapport.core.api import router as core_router
+    from rapport.interactions.api import router as interactions_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)

@@ -100,7 +100,7 @@ class BusinessRelationForm(forms.ModelForm):  # type: ignore[type-arg]
 class MarketingSetupForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = MarketingSetup
-        exclude = ["id"]
+        fields = [f.name for f in MarketingSetup._meta.concrete_fields if f.name != "id"]
 
     def _post_clean(self) -> None:
         pass

@@ -23,6 +23,7 @@ from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
 from rapport.core.validation import (
     ValidationError,
+    caption,
     field_error,
     require_perm,
     validate_instance,
@@ -65,7 +66,7 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 def _caption(field: str) -> str:
-    return str(Contact._meta.get_field(field).verbose_name)
+    return caption(Contact, field)
 
 
 def _must_fill(field: str, caption: str | None = None) -> ValidationError:

@@ -82,9 +82,9 @@ def code_table_routes(
 
     @router.get(
         base,
-        response=PageOut[schema_out],
+        response=PageOut[schema_out],  # type: ignore[valid-type]
         tags=[tag],
-        operation_id=f"{name}_list",  # type: ignore[valid-type]
+        operation_id=f"{name}_list",
         summary=f"List {table.key}",
     )
     def list_rows(request: HttpRequest) -> dict[str, Any]:

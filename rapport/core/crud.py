@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.core.htmx import add_service_error, flash_error, render_page
 from rapport.core.listing import ListSpec
+from rapport.core.validation import caption
 
 
 @dataclass
@@ -53,7 +54,7 @@ class CodeTable:
         return f"{self.app}:{self.key}_{name}"
 
     def headers(self) -> list[tuple[str, str]]:
-        return [(c, str(self.model._meta.get_field(c).verbose_name)) for c in self.columns]
+        return [(c, caption(self.model, c)) for c in self.columns]
 
     def urls(self) -> list[URLPattern]:
         return [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -12,9 +14,9 @@ from rapport.core.jobs import progress
 from rapport.core.models import Job
 
 
-def jobs_visible_to(user: object) -> QuerySet[Job]:
+def jobs_visible_to(user: Any) -> QuerySet[Job]:
     qs = Job.objects.select_related("created_by")
-    if getattr(user, "is_superuser", False) or user.has_perm("core.change_job"):  # type: ignore[attr-defined]
+    if user.is_superuser or user.has_perm("core.change_job"):
         return qs
     return qs.filter(created_by=user)
 

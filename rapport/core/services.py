@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 
 from rapport.core import numbering
 from rapport.core.models import Job, Language, NumberSeries
-from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
+from rapport.core.validation import (
+    ValidationError,
+    caption,
+    field_error,
+    require_perm,
+    validate_instance,
+)
 
 SERIES_FIELDS = (
     "description",
@@ -29,14 +35,14 @@ def _check_series(series: NumberSeries) -> None:
     for field in ("starting_no", "ending_no", "warning_no", "last_no_used"):
         value = getattr(series, field)
         if value and not numbering.has_digit(value):
-            caption = str(NumberSeries._meta.get_field(field).verbose_name)
+            caption_text = caption(NumberSeries, field)
             raise field_error(
                 field,
                 _(
                     "The value in the %(field)s field must have a number so that we can "
                     "assign the next number in the series."
                 )
-                % {"field": caption},
+                % {"field": caption_text},
                 "no_digit",
             )
     if not series.starting_no:

@@ -66,6 +66,11 @@ def validate_instance(
         raise ValidationError(named) from None
 
 
+def caption(model: type[models.Model] | models.Model, field: str) -> str:
+    """A field's caption (verbose name) for messages."""
+    return str(getattr(model._meta.get_field(field), "verbose_name", field))
+
+
 def _render(error: ValidationError) -> str:
     return str(error.message % error.params if error.params else error.message)
 
@@ -74,7 +79,7 @@ def _field_caption(instance: models.Model, field: str) -> str:
     if field == "__all__":
         return ""
     try:
-        return str(instance._meta.get_field(field).verbose_name)  # type: ignore[union-attr]
+        return caption(instance, field)
     except Exception:
         return ""
 

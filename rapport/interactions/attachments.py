@@ -12,6 +12,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -70,7 +71,7 @@ def new_attachment(
     storage_type: str,
     folder: str,
     read_only: bool = False,
-    created_by: object = None,
+    created_by: Any = None,
 ) -> Attachment:
     """Store `upload` as a new attachment row (content embedded or written to disk)."""
     check_upload(upload)
@@ -139,7 +140,7 @@ def copy_attachment(
     storage_type: str,
     folder: str,
     read_only: bool,
-    created_by: object = None,
+    created_by: Any = None,
 ) -> Attachment:
     return new_attachment(
         upload=Upload(read_content(attachment), attachment.file_name, attachment.content_type),

@@ -346,6 +346,9 @@ class OpportunityComment(models.Model):
             models.UniqueConstraint(fields=["opportunity", "line_no"], name="opp_comment_line")
         ]
 
+    def __str__(self) -> str:
+        return self.comment
+
 
 class EntryQuerySet(models.QuerySet["InteractionLogEntry"]):
     def logged(self) -> EntryQuerySet:
