@@ -22,7 +22,10 @@ ROLE_LABELS = {
     VIEWER: _("Viewer"),
 }
 
-_READ = [f"{app}.view_*" for app in RAPPORT_APPS]
+# Everyone reads the business data; users and tokens are visible to admins only.
+_READ = [f"{app}.view_*" for app in RAPPORT_APPS if app != "accounts"] + [
+    "accounts.view_salesperson"
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Setup, number series, users, purges: everything.

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
 
 from rapport.accounts.models import Salesperson
-from rapport.contacts import queries, services
+from rapport.contacts import exporting, importing, queries, services
 from rapport.contacts.models import (
     BusinessRelation,
     Contact,
@@ -23,6 +24,7 @@ from rapport.contacts.schemas import (
     BusinessRelationPatch,
     ContactBusinessRelationIn,
     ContactBusinessRelationOut,
+    ContactImportOut,
     ContactIn,
     ContactOut,
     ContactPatch,
@@ -71,6 +73,37 @@ def contact_list(request: HttpRequest) -> dict[str, Any]:
     `page`, `page_size` (max 200)."""
     require_api_perm(request, "contacts.view_contact")
     return paginate(request, queries.CONTACT_LIST, queries.contacts_visible_to(request.user))
+
+
+# --- import and export (before /contacts/{no}, which would otherwise take these paths) -------
+@router.post(
+    "/contacts/import",
+    response={200: ContactImportOut, 202: ContactImportOut},
+    summary="Import contacts from a CSV or XLSX file",
+)
+def contact_import(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+    dry_run: bool = Form(True),
+) -> tuple[int, dict[str, Any]]:
+    """Multipart upload. `dry_run` (default true) only checks the file. A file with any error
+    imports nothing; `errors` lists them by spreadsheet row (the header is row 1). A large file
+    (not a dry run) is imported by a background job: 202 with `job_id`."""
+    require_api_perm(request, "contacts.import_contacts")
+    importing.check_size(file.size or 0)
+    result = services.submit_contact_import(
+        actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
+    )
+    return (202 if result["job_id"] else 200), result
+
+
+@router.get("/contacts/export", summary="Export contacts as CSV or XLSX")
+def contact_export(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv") -> HttpResponse:
+    """The contacts the list's query parameters select (`q`, filters and `sort` as in
+    `GET /contacts`), with the columns an import accepts."""
+    require_api_perm(request, "contacts.view_contact")
+    qs = exporting.contacts_to_export(request.user, request.GET)
+    return exporting.export_response(qs, format)  # type: ignore[return-value]
 
 
 @router.get("/contacts/{no}", response=ContactOut)
@@ -199,65 +232,3 @@ def setup_update(request: HttpRequest, payload: MarketingSetupPatch) -> dict[str
         if name in data:
             data[name] = resolve_code(model, name, data[name] or "")
     return _setup_out(services.update_marketing_setup(actor=request.user, **data))
-
-
-# --- import and export -------------------------------------------------------------------------
-# (Response schemas kept here with the two endpoints; they can move to schemas.py.)
-
-from typing import Literal  # noqa: E402
-
-from django.http import HttpResponse  # noqa: E402
-from ninja import File, Form, Schema  # noqa: E402
-from ninja.files import UploadedFile  # noqa: E402
-
-from rapport.contacts import exporting, importing  # noqa: E402
-
-
-class ContactImportErrorOut(Schema):
-    row: int | None
-    field: str | None
-    message: str
-
-
-class ContactImportOut(Schema):
-    rows: int
-    created: int
-    errors: list[ContactImportErrorOut]
-    dry_run: bool
-    job_id: int | None = None
-
-
-@router.post(
-    "/contacts/import",
-    response={200: ContactImportOut, 202: ContactImportOut},
-    summary="Import contacts from a CSV or XLSX file",
-)
-def contact_import(
-    request: HttpRequest,
-    file: UploadedFile = File(...),  # noqa: B008
-    dry_run: bool = Form(True),
-) -> tuple[int, dict[str, Any]]:
-    """Multipart upload. `dry_run` (default true) only checks the file. A file with any error
-    imports nothing; `errors` lists them by spreadsheet row (the header is row 1). A large file
-    (not a dry run) is imported by a background job: 202 with `job_id`."""
-    require_api_perm(request, "contacts.import_contacts")
-    importing.check_size(file.size or 0)
-    result = services.submit_contact_import(
-        actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
-    )
-    return (202 if result["job_id"] else 200), result
-
-
-@router.get("/contacts/export", summary="Export contacts as CSV or XLSX")
-def contact_export(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv") -> HttpResponse:
-    """The contacts the list's query parameters select (`q`, filters and `sort` as in
-    `GET /contacts`), with the columns an import accepts."""
-    require_api_perm(request, "contacts.view_contact")
-    qs = exporting.contacts_to_export(request.user, request.GET)
-    return exporting.export_response(qs, format)  # type: ignore[return-value]
-
-
-# `/contacts/{no}` above would otherwise take these two paths (Django tries URLs in order).
-router.path_operations = {
-    path: router.path_operations.pop(path) for path in ("/contacts/import", "/contacts/export")
-} | router.path_operations

@@ -12,25 +12,76 @@ from rapport.contacts.models import BusinessRelation, Contact, LinkToTable, Mark
 from rapport.contacts.services import CONTACT_FIELDS
 
 CONTACT_FORM_FIELDS = [
-    "type", "no", "name", "name_2", "first_name", "middle_name", "surname", "job_title",
-    "address", "address_2", "post_code", "city", "county", "country_code", "phone_no",
-    "mobile_phone_no", "email", "home_page", "vat_registration_no", "language", "salesperson",
-    "correspondence_type", "exclude_from_segment", "privacy_blocked",
+    "type",
+    "no",
+    "name",
+    "name_2",
+    "first_name",
+    "middle_name",
+    "surname",
+    "job_title",
+    "address",
+    "address_2",
+    "post_code",
+    "city",
+    "county",
+    "country_code",
+    "phone_no",
+    "mobile_phone_no",
+    "email",
+    "home_page",
+    "vat_registration_no",
+    "language",
+    "salesperson",
+    "correspondence_type",
+    "exclude_from_segment",
+    "privacy_blocked",
 ]
 
 SECTIONS = [
-    (_l("General"), ["type", "no", "name", "name_2", "company_no", "first_name", "middle_name",
-                     "surname", "job_title", "salesperson", "exclude_from_segment",
-                     "privacy_blocked"]),
-    (_l("Communication"), ["address", "address_2", "post_code", "city", "county", "country_code",
-                           "phone_no", "mobile_phone_no", "email", "home_page",
-                           "correspondence_type", "language", "vat_registration_no"]),
+    (
+        _l("General"),
+        [
+            "type",
+            "no",
+            "name",
+            "name_2",
+            "company_no",
+            "first_name",
+            "middle_name",
+            "surname",
+            "job_title",
+            "salesperson",
+            "exclude_from_segment",
+            "privacy_blocked",
+        ],
+    ),
+    (
+        _l("Communication"),
+        [
+            "address",
+            "address_2",
+            "post_code",
+            "city",
+            "county",
+            "country_code",
+            "phone_no",
+            "mobile_phone_no",
+            "email",
+            "home_page",
+            "correspondence_type",
+            "language",
+            "vat_registration_no",
+        ],
+    ),
 ]
 
 
 class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
     company_no = forms.CharField(
-        label=_l("Company No."), max_length=20, required=False,
+        label=_l("Company No."),
+        max_length=20,
+        required=False,
         help_text=_l("For a person: the No. of the company the person works for."),
     )
 
@@ -53,8 +104,10 @@ class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
         )
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names if name in self.fields])
-                for title, names in SECTIONS]
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in SECTIONS
+        ]
 
     def clean_company_no(self) -> Contact | None:
         value = (self.cleaned_data.get("company_no") or "").strip().upper()

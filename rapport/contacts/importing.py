@@ -29,7 +29,13 @@ from rapport.contacts.models import Contact, ContactType, MarketingSetup
 from rapport.core import services as core_services
 from rapport.core.choices import CorrespondenceType
 from rapport.core.models import Language
-from rapport.core.validation import ValidationError, field_error, first_error, validate_instance
+from rapport.core.validation import (
+    ValidationError,
+    field_error,
+    first_error,
+    validate_instance,
+)
+from rapport.core.validation import caption as field_caption
 
 MAX_ROWS = 100_000
 MAX_ERRORS = 1_000
@@ -64,7 +70,7 @@ def caption(column: str) -> str:
     """The column's caption in the active language ("Phone No.")."""
     if column in RELATION_COLUMNS:
         return str(RELATION_COLUMNS[column])
-    return str(Contact._meta.get_field(column).verbose_name)  # type: ignore[union-attr]
+    return field_caption(Contact, column)
 
 
 def accepted_columns() -> list[tuple[str, str]]:

@@ -211,3 +211,17 @@ class MarketingSetupPatch(Schema):
     currency_code: str | None = Field(None, max_length=10)
     attachment_storage_type: Literal["embedded", "disk_file"] | None = None
     attachment_storage_location: str | None = Field(None, max_length=250)
+
+
+class ContactImportErrorOut(Schema):
+    row: int | None
+    field: str | None
+    message: str
+
+
+class ContactImportOut(Schema):
+    rows: int
+    created: int
+    errors: list[ContactImportErrorOut]
+    dry_run: bool
+    job_id: int | None = None

@@ -104,6 +104,9 @@ class CodeTable:
             self._require(request, "add")
         can_change = request.user.has_perm(self.perm("change" if obj else "add"))
         form = self.form_class(request.POST or None, instance=obj)
+        if obj is not None and self.lookup in form.fields:
+            # The code of an existing row is its key: shown, never posted back or changed.
+            form.fields[self.lookup].disabled = True
         if request.method == "POST":
             if not can_change:
                 raise PermissionDenied
@@ -120,8 +123,6 @@ class CodeTable:
                     return redirect(self.url("card"), code=getattr(saved, self.lookup))
                 except ValidationError as exc:
                     add_service_error(form, exc)
-        if obj is not None and self.lookup in form.fields:
-            form.fields[self.lookup].disabled = True
         if not can_change:
             for f in form.fields.values():
                 f.disabled = True

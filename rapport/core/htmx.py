@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from rapport.core.validation import first_error
 
@@ -23,7 +24,11 @@ def render_page(
 ) -> HttpResponse:
     """Render `template`, or `template#partial` when htmx asks for a fragment."""
     name = f"{template}#{partial}" if partial and getattr(request, "htmx", False) else template
-    return render(request, name, context, status=status)
+    response = render(request, name, context, status=status)
+    if partial:
+        # The same URL answers with a page or a fragment: caches must keep them apart.
+        patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def add_service_error(form: BaseForm, exc: ValidationError) -> None:

@@ -260,7 +260,15 @@ class InteractionForm(forms.Form):
                         "hx-swap": "outerHTML",
                     }
                 )
-        self.fields["template"].queryset = InteractionTemplate.objects.order_by("code")
+        self.fields["template"].queryset = InteractionTemplate.objects.order_by("code")  # type: ignore[attr-defined]
+        for name, label in (
+            ("template", _("(choose a template)")),
+            ("salesperson", ""),
+            ("language", ""),
+            ("campaign", _("(none)")),
+            ("opportunity", _("(none)")),
+        ):
+            self.fields[name].empty_label = label  # type: ignore[attr-defined]
         self.contact_obj = find_contact(user, str(self._raw("contact") or ""))
         salesperson = self._raw("salesperson")
         if isinstance(salesperson, Salesperson):

@@ -34,8 +34,12 @@ def test_create_and_read_a_contact_with_a_token(api, alice) -> None:
     create_salesperson(actor=alice, code="MK", name="Mika")
     response = api.post(
         "/api/v1/contacts",
-        {"name": "Wärtsilä Oyj", "city": "Helsinki", "salesperson_code": "mk",
-         "language_code": "fi"},
+        {
+            "name": "Wärtsilä Oyj",
+            "city": "Helsinki",
+            "salesperson_code": "mk",
+            "language_code": "fi",
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
@@ -52,16 +56,23 @@ def test_create_and_read_a_contact_with_a_token(api, alice) -> None:
 
 
 def test_validation_errors_are_422_with_code_message_and_field(api) -> None:
-    response = api.post("/api/v1/contacts", {"name": "X", "phone_no": "12 AB"},
-                        content_type="application/json")
+    response = api.post(
+        "/api/v1/contacts", {"name": "X", "phone_no": "12 AB"}, content_type="application/json"
+    )
     assert response.status_code == 422
-    assert response.json() == {"code": "letters", "message": "Phone No. must not contain letters",
-                               "field": "phone_no"}
+    assert response.json() == {
+        "code": "letters",
+        "message": "Phone No. must not contain letters",
+        "field": "phone_no",
+    }
     response = api.post("/api/v1/contacts", {"name": "N" * 101}, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["field"] == "name"
-    response = api.post("/api/v1/contacts", {"name": "X", "salesperson_code": "NOPE"},
-                        content_type="application/json")
+    response = api.post(
+        "/api/v1/contacts",
+        {"name": "X", "salesperson_code": "NOPE"},
+        content_type="application/json",
+    )
     assert response.status_code == 422 and response.json()["field"] == "salesperson_code"
 
 
@@ -71,8 +82,12 @@ def test_a_viewer_can_read_but_not_write(alice, carol) -> None:
     assert client.get("/api/v1/contacts").status_code == 200
     response = client.post("/api/v1/contacts", {"name": "X"}, content_type="application/json")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
-    assert client.patch("/api/v1/contacts/CT000001", {"name": "Y"},
-                        content_type="application/json").status_code == 403
+    assert (
+        client.patch(
+            "/api/v1/contacts/CT000001", {"name": "Y"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert client.delete("/api/v1/contacts/CT000001").status_code == 403
 
 
@@ -86,8 +101,9 @@ def test_list_is_paginated_filterable_sortable_with_bounded_queries(
 ) -> None:
     sp = create_salesperson(actor=alice, code="S1")
     for i in range(30):
-        create_contact(actor=alice, name=f"Firma {i:02d}", city="Oslo" if i % 2 else "Bergen",
-                       salesperson=sp)
+        create_contact(
+            actor=alice, name=f"Firma {i:02d}", city="Oslo" if i % 2 else "Bergen", salesperson=sp
+        )
     with django_assert_max_num_queries(8):
         body = api.get("/api/v1/contacts?city=oslo&sort=-name&page_size=10&page=2").json()
     assert body["count"] == 15 and body["pages"] == 2 and body["page"] == 2
@@ -101,8 +117,9 @@ def test_list_is_paginated_filterable_sortable_with_bounded_queries(
 
 def test_patch_changes_only_sent_fields(api, alice) -> None:
     create_contact(actor=alice, name="Patchable", city="Turku", phone_no="02 1")
-    body = api.patch("/api/v1/contacts/CT000001", {"city": "Pori"},
-                     content_type="application/json").json()
+    body = api.patch(
+        "/api/v1/contacts/CT000001", {"city": "Pori"}, content_type="application/json"
+    ).json()
     assert body["city"] == "Pori" and body["phone_no"] == "02 1"
 
 
@@ -113,40 +130,62 @@ def test_delete_a_contact(api, alice) -> None:
 
 
 def test_business_relations_over_the_api(api) -> None:
-    assert api.post("/api/v1/business-relations", {"code": "cust", "description": "Customer"},
-                    content_type="application/json").status_code == 201
+    assert (
+        api.post(
+            "/api/v1/business-relations",
+            {"code": "cust", "description": "Customer"},
+            content_type="application/json",
+        ).status_code
+        == 201
+    )
     api.post("/api/v1/contacts", {"name": "Co"}, content_type="application/json")
-    response = api.post("/api/v1/contacts/CT000001/business-relations",
-                        {"business_relation_code": "CUST", "link_to_table": "customer",
-                         "no": "10000"}, content_type="application/json")
+    response = api.post(
+        "/api/v1/contacts/CT000001/business-relations",
+        {"business_relation_code": "CUST", "link_to_table": "customer", "no": "10000"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     assert api.get("/api/v1/contacts/CT000001/business-relations").json()[0]["no"] == "10000"
-    duplicate = api.post("/api/v1/business-relations", {"code": "CUST"},
-                         content_type="application/json")
+    duplicate = api.post(
+        "/api/v1/business-relations", {"code": "CUST"}, content_type="application/json"
+    )
     assert duplicate.status_code == 422 and duplicate.json()["field"] == "code"
 
 
 def test_marketing_setup_over_the_api(api, carol) -> None:
     body = api.get("/api/v1/setup").json()
     assert body["contact_nos"] == "CONT" and body["default_language"] == "FI"
-    body = api.patch("/api/v1/setup", {"default_language": "nb", "inherit_address": False},
-                     content_type="application/json").json()
+    body = api.patch(
+        "/api/v1/setup",
+        {"default_language": "nb", "inherit_address": False},
+        content_type="application/json",
+    ).json()
     assert body["default_language"] == "NB" and body["inherit_address"] is False
     bad = api.patch("/api/v1/setup", {"contact_nos": "NOPE"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["field"] == "contact_nos"
     viewer = Client(headers=bearer(carol))
-    assert viewer.patch("/api/v1/setup", {"currency_code": "NOK"},
-                        content_type="application/json").status_code == 403
+    assert (
+        viewer.patch(
+            "/api/v1/setup", {"currency_code": "NOK"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_number_series_and_languages_over_the_api(api) -> None:
-    response = api.post("/api/v1/number-series", {"code": "X", "starting_no": "X001"},
-                        content_type="application/json")
+    response = api.post(
+        "/api/v1/number-series",
+        {"code": "X", "starting_no": "X001"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     assert api.get("/api/v1/number-series/x").json()["starting_no"] == "X001"
     assert api.get("/api/v1/languages?sort=code").json()["count"] == 6
-    bad = api.post("/api/v1/number-series", {"code": "Y", "starting_no": "ABC"},
-                   content_type="application/json")
+    bad = api.post(
+        "/api/v1/number-series",
+        {"code": "Y", "starting_no": "ABC"},
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and bad.json()["field"] == "starting_no"
 
 

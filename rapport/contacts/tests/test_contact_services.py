@@ -94,12 +94,22 @@ def test_a_person_inherits_the_company_fields_chosen_in_setup(alice) -> None:
     sp = create_salesperson(actor=alice, code="js", name="Jussi Sales")
     fi = Language.objects.get(code="FI")
     company = create_contact(
-        actor=alice, name="Valio Oy", salesperson=sp, language=fi, country_code="fi",
-        address="Meijeritie 6", post_code="00370", city="Helsinki", phone_no="010 381 121",
+        actor=alice,
+        name="Valio Oy",
+        salesperson=sp,
+        language=fi,
+        country_code="fi",
+        address="Meijeritie 6",
+        post_code="00370",
+        city="Helsinki",
+        phone_no="010 381 121",
         email="info@valio.example",
     )
     person = create_contact(
-        actor=alice, name="Liisa Maria Korhonen", type="person", company=company,
+        actor=alice,
+        name="Liisa Maria Korhonen",
+        type="person",
+        company=company,
         email="liisa@valio.example",
     )
     assert person.company == company
@@ -120,11 +130,19 @@ def test_inheritance_flags_off_keep_the_person_fields(alice) -> None:
 
 
 def test_company_changes_flow_to_persons_that_still_had_the_old_value(alice) -> None:
-    company = create_contact(actor=alice, name="Co", city="Tampere", address="Katu 1",
-                             phone_no="03 111")
+    company = create_contact(
+        actor=alice, name="Co", city="Tampere", address="Katu 1", phone_no="03 111"
+    )
     same = create_contact(actor=alice, name="Same Person", type="person", company=company)
-    own = create_contact(actor=alice, name="Own Person", type="person", company=company,
-                         phone_no="040 222", address="Koti 5", city="Espoo")
+    own = create_contact(
+        actor=alice,
+        name="Own Person",
+        type="person",
+        company=company,
+        phone_no="040 222",
+        address="Koti 5",
+        city="Espoo",
+    )
     update_contact(actor=alice, contact=company, city="Turku", address="Katu 2", phone_no="02 333")
     same.refresh_from_db()
     own.refresh_from_db()
@@ -154,8 +172,7 @@ def test_a_company_with_persons_cannot_become_a_person(alice) -> None:
     with pytest.raises(ValidationError) as exc:
         update_contact(actor=alice, contact=company, type="person")
     assert exc.value.message_dict["type"] == [
-        "Type cannot be changed because there are one or more related people linked to the "
-        "contact."
+        "Type cannot be changed because there are one or more related people linked to the contact."
     ]
 
 
@@ -185,11 +202,18 @@ def test_a_privacy_blocked_salesperson_cannot_be_put_on_a_contact(alice) -> None
 
 def test_setup_defaults_fill_new_contacts(alice) -> None:
     nb = Language.objects.get(code="NB")
-    update_marketing_setup(actor=alice, default_language=nb, default_country_code="no",
-                           default_correspondence_type="email")
+    update_marketing_setup(
+        actor=alice,
+        default_language=nb,
+        default_country_code="no",
+        default_correspondence_type="email",
+    )
     contact = create_contact(actor=alice, name="Norsk AS")
     assert (contact.language, contact.country_code, contact.correspondence_type) == (
-        nb, "NO", "email")
+        nb,
+        "NO",
+        "email",
+    )
 
 
 def test_deleting_a_company_deletes_its_persons_and_relations(alice) -> None:
@@ -197,8 +221,9 @@ def test_deleting_a_company_deletes_its_persons_and_relations(alice) -> None:
     create_contact(actor=alice, name="P1", type="person", company=company)
     create_contact(actor=alice, name="P2", type="person", company=company)
     rel = create_business_relation(actor=alice, code="CUST", description="Customer")
-    add_contact_business_relation(actor=alice, contact=company, business_relation=rel,
-                                  link_to_table="customer", no="10000")
+    add_contact_business_relation(
+        actor=alice, contact=company, business_relation=rel, link_to_table="customer", no="10000"
+    )
     other = create_contact(actor=alice, name="Other")
     assert delete_contact(actor=alice, contact=company) == 3
     assert list(Contact.objects.all()) == [other]
@@ -214,22 +239,33 @@ def test_business_relations_sit_on_the_company_and_link_one_external_no(alice) -
     company = create_contact(actor=alice, name="Co")
     person = create_contact(actor=alice, name="P", type="person", company=company)
     cust = create_business_relation(actor=alice, code="cust")
-    link = add_contact_business_relation(actor=alice, contact=person, business_relation=cust,
-                                         link_to_table=LinkToTable.CUSTOMER, no="c-10000")
+    link = add_contact_business_relation(
+        actor=alice,
+        contact=person,
+        business_relation=cust,
+        link_to_table=LinkToTable.CUSTOMER,
+        no="c-10000",
+    )
     assert link.contact == company and link.no == "C-10000"
     assert queries.contact_by_relation("customer", "c-10000") == company
     assert queries.relation_summary(person) == "Customer"
     other = create_contact(actor=alice, name="Other")
     vend = create_business_relation(actor=alice, code="VEND")
     with pytest.raises(ValidationError) as exc:
-        add_contact_business_relation(actor=alice, contact=other, business_relation=vend,
-                                      link_to_table="customer", no="C-10000")
+        add_contact_business_relation(
+            actor=alice,
+            contact=other,
+            business_relation=vend,
+            link_to_table="customer",
+            no="C-10000",
+        )
     assert exc.value.message_dict["no"] == [
         f"Customer C-10000 already has a Contact Business Relation with Contact {company.no}."
     ]
     with pytest.raises(ValidationError) as exc:
-        add_contact_business_relation(actor=alice, contact=company, business_relation=vend,
-                                      link_to_table="customer", no="C-2")
+        add_contact_business_relation(
+            actor=alice, contact=company, business_relation=vend, link_to_table="customer", no="C-2"
+        )
     assert exc.value.message_dict["no"] == [
         f"Contact {company.no} already has a Contact Business Relation with Customer C-10000."
     ]

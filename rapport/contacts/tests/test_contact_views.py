@@ -19,8 +19,9 @@ def test_anonymous_users_are_sent_to_the_login_page(db) -> None:
 def test_login_page_needs_no_login_and_signs_in(alice) -> None:
     client = Client()
     assert client.get("/accounts/login/").status_code == 200
-    response = client.post("/accounts/login/", {"username": "alice",
-                                                "password": "correct-horse-battery-staple"})
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": "correct-horse-battery-staple"}
+    )
     assert response.status_code == 302
     assert client.get("/contacts/").status_code == 200
 
@@ -37,7 +38,9 @@ def test_contact_list_renders_whole_page_and_htmx_fragment(client_for, alice) ->
     assert "<html" not in fragment and 'id="results"' in fragment and "Equinor ASA" in fragment
 
 
-def test_contact_list_pages_with_bounded_queries(client_for, alice, django_assert_max_num_queries) -> None:
+def test_contact_list_pages_with_bounded_queries(
+    client_for, alice, django_assert_max_num_queries
+) -> None:
     for i in range(60):
         create_contact(actor=alice, name=f"Yritys {i:02d}")
     client = client_for(alice)
@@ -50,8 +53,10 @@ def test_contact_list_pages_with_bounded_queries(client_for, alice, django_asser
 def test_create_a_contact_through_the_form(client_for, alice) -> None:
     client = client_for(alice)
     assert client.get("/contacts/new/").status_code == 200
-    response = client.post("/contacts/new/", {"type": "company", "name": "Nokia Oyj",
-                                              "city": "Espoo", "correspondence_type": ""})
+    response = client.post(
+        "/contacts/new/",
+        {"type": "company", "name": "Nokia Oyj", "city": "Espoo", "correspondence_type": ""},
+    )
     assert response.status_code == 302 and response["Location"] == "/contacts/CT000001/"
     card = client.get("/contacts/CT000001/")
     assert "Nokia Oyj" in card.content.decode()
@@ -59,8 +64,10 @@ def test_create_a_contact_through_the_form(client_for, alice) -> None:
 
 def test_form_errors_name_the_field_and_keep_the_input(client_for, alice) -> None:
     client = client_for(alice)
-    response = client.post("/contacts/new/", {"type": "company", "name": "Keep me",
-                                              "phone_no": "12 ABC", "correspondence_type": ""})
+    response = client.post(
+        "/contacts/new/",
+        {"type": "company", "name": "Keep me", "phone_no": "12 ABC", "correspondence_type": ""},
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "Phone No. must not contain letters" in html and 'value="Keep me"' in html
@@ -72,9 +79,15 @@ def test_new_person_from_a_company_card(client_for, alice) -> None:
     client = client_for(alice)
     form = client.get(f"/contacts/new/?company={company.no}").content.decode()
     assert f'value="{company.no}"' in form
-    response = client.post("/contacts/new/", {"type": "person", "name": "Kari Nordmann",
-                                              "company_no": company.no,
-                                              "correspondence_type": ""})
+    response = client.post(
+        "/contacts/new/",
+        {
+            "type": "person",
+            "name": "Kari Nordmann",
+            "company_no": company.no,
+            "correspondence_type": "",
+        },
+    )
     assert response.status_code == 302
     person = Contact.objects.get(name="Kari Nordmann")
     assert person.company == company and person.city == "Oslo"
@@ -83,9 +96,10 @@ def test_new_person_from_a_company_card(client_for, alice) -> None:
 
 
 def test_unknown_company_no_is_a_field_error(client_for, alice) -> None:
-    response = client_for(alice).post("/contacts/new/", {"type": "person", "name": "X",
-                                                         "company_no": "NOPE",
-                                                         "correspondence_type": ""})
+    response = client_for(alice).post(
+        "/contacts/new/",
+        {"type": "person", "name": "X", "company_no": "NOPE", "correspondence_type": ""},
+    )
     assert response.status_code == 422
     assert "You must select an existing contact." in response.content.decode()
 
@@ -124,8 +138,12 @@ def test_delete_a_contact_from_its_card(client_for, alice) -> None:
 def test_setup_page_saves_and_shows_errors(client_for, alice) -> None:
     client = client_for(alice)
     assert client.get("/contacts/setup/").status_code == 200
-    form = {"currency_code": "EUR", "attachment_storage_type": "disk_file",
-            "attachment_storage_location": "../etc", "default_correspondence_type": ""}
+    form = {
+        "currency_code": "EUR",
+        "attachment_storage_type": "disk_file",
+        "attachment_storage_location": "../etc",
+        "default_correspondence_type": "",
+    }
     response = client.post("/contacts/setup/", form)
     assert response.status_code == 422
     assert "without" in response.content.decode()
@@ -133,8 +151,10 @@ def test_setup_page_saves_and_shows_errors(client_for, alice) -> None:
 
 def test_code_table_pages_create_and_list(client_for, alice) -> None:
     client = client_for(alice)
-    response = client.post("/core/number-series/new/", {"code": "nw", "starting_no": "NW01",
-                                                        "increment_by": 1, "default_nos": "on"})
+    response = client.post(
+        "/core/number-series/new/",
+        {"code": "nw", "starting_no": "NW01", "increment_by": 1, "default_nos": "on"},
+    )
     assert response.status_code == 302
     listing = client.get("/core/number-series/?q=nw").content.decode()
     assert "NW01" in listing

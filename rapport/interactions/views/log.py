@@ -191,9 +191,7 @@ def _interaction_page(
         )
         if locked:
             values["contact"] = initial["contact"]
-        form = InteractionForm(
-            initial=values, user=user, lock_contact=locked, refresh_url=action
-        )
+        form = InteractionForm(initial=values, user=user, lock_contact=locked, refresh_url=action)
     else:
         form = InteractionForm(initial=initial, user=user, lock_contact=locked, refresh_url=action)
     contact = form.contact_obj
@@ -213,11 +211,7 @@ def _interaction_page(
 def _attachment_of(entry: InteractionLogEntry | None) -> Attachment | None:
     if entry is None or not entry.attachment_id:
         return None
-    return (
-        Attachment.objects.filter(pk=entry.attachment_id)
-        .only("pk", "file_name", "size")
-        .first()
-    )
+    return Attachment.objects.filter(pk=entry.attachment_id).only("pk", "file_name", "size").first()
 
 
 def interaction_create(request: HttpRequest) -> HttpResponse:
@@ -246,9 +240,7 @@ def postponed_list(request: HttpRequest) -> HttpResponse:
         "can_delete": request.user.has_perm(DELETE),
         "next": request.get_full_path(),
     }
-    return render_page(
-        request, "interactions/log/postponed_list.html", context, partial="results"
-    )
+    return render_page(request, "interactions/log/postponed_list.html", context, partial="results")
 
 
 @require_POST
@@ -457,9 +449,7 @@ def opportunity_detail(request: HttpRequest, no: str) -> HttpResponse:
             queries.entries_visible_to(request.user).filter(opportunity=opportunity)[:100]
         ),
     }
-    return render_page(
-        request, "interactions/log/opportunity_detail.html", context, partial="card"
-    )
+    return render_page(request, "interactions/log/opportunity_detail.html", context, partial="card")
 
 
 # --- delete canceled entries (batch job request) ---------------------------------------------

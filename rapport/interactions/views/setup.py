@@ -1,1 +1,509 @@
-"""Being written."""
+"""The setup pages of interactions: interaction groups and templates (with their statistics),
+template languages and their attachments, attachment downloads, and the Interaction Template
+Setup with the "Relocate attachments" batch job.
+
+Views parse input with a form, check permissions, call rapport.interactions.services, flash and
+redirect (PRG). Nothing here writes a model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from rapport.contacts.queries import marketing_setup
+from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.listing import ListSpec, Page
+from rapport.interactions import queries, services
+from rapport.interactions.attachments import read_content
+from rapport.interactions.forms_setup import (
+    GroupForm,
+    StatisticsFilterForm,
+    TemplateForm,
+    TemplateLanguageForm,
+    TemplateSetupForm,
+)
+from rapport.interactions.models import (
+    Attachment,
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+)
+from rapport.interactions.tables import INTERACTION_GROUPS, TEMPLATE_LIST
+
+VIEW_GROUP = "interactions.view_interactiongroup"
+ADD_GROUP = "interactions.add_interactiongroup"
+CHANGE_GROUP = "interactions.change_interactiongroup"
+DELETE_GROUP = "interactions.delete_interactiongroup"
+VIEW_TEMPLATE = "interactions.view_interactiontemplate"
+ADD_TEMPLATE = "interactions.add_interactiontemplate"
+CHANGE_TEMPLATE = "interactions.change_interactiontemplate"
+DELETE_TEMPLATE = "interactions.delete_interactiontemplate"
+VIEW_ENTRY = "interactions.view_interactionlogentry"
+VIEW_SETUP = "interactions.view_interactiontemplatesetup"
+CHANGE_SETUP = "interactions.change_interactiontemplatesetup"
+CHANGE_MARKETING_SETUP = "contacts.change_marketingsetup"
+
+# Uploaded content a browser would run or render as a page is only ever downloaded.
+ACTIVE_CONTENT_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+)
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _group(code: str) -> InteractionGroup:
+    return get_object_or_404(InteractionGroup, code=code.strip().upper())
+
+
+def _template(code: str) -> InteractionTemplate:
+    return get_object_or_404(
+        InteractionTemplate.objects.select_related("group", "campaign", "language"),
+        code=code.strip().upper(),
+    )
+
+
+def _page(spec: ListSpec, request: HttpRequest, qs: QuerySet[Any]) -> Page[Any]:
+    try:
+        return spec.page(qs, request.GET)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return spec.page(qs, {})
+
+
+def _add_error(form: BaseForm, exc: ValidationError, aliases: dict[str, str]) -> None:
+    """add_service_error, with the service's field names translated to the form's."""
+    if hasattr(exc, "error_dict") and aliases:
+        exc = ValidationError(
+            {aliases.get(name, name): errors for name, errors in exc.error_dict.items()}
+        )
+    add_service_error(form, exc)
+
+
+def _statistics(request: HttpRequest, entries: QuerySet[InteractionLogEntry]) -> dict[str, Any]:
+    """The statistics fact box (optional date range from the query string) and the monthly
+    chart, for users who may see the log; nothing for the others."""
+    if not request.user.has_perm(VIEW_ENTRY):
+        return {"show_statistics": False}
+    params = request.GET if ("date_from" in request.GET or "date_to" in request.GET) else None
+    stats_form = StatisticsFilterForm(params)
+    dates = stats_form.dates()
+    return {
+        "show_statistics": True,
+        "stats_form": stats_form,
+        "stats_dates": dates,
+        "stats": queries.statistics(entries, **dates),
+        # queries.monthly can return 13 months (its start date is off by one in some months).
+        "chart": queries.monthly(entries)[-12:],
+        "currency": marketing_setup().currency_code,
+    }
+
+
+# --- interaction groups ------------------------------------------------------------------------
+
+
+def group_list(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW_GROUP)
+    qs = InteractionGroup.objects.annotate(template_count=Count("templates"))
+    context = {
+        "page": _page(INTERACTION_GROUPS.list_spec, request, qs),
+        "can_add": request.user.has_perm(ADD_GROUP),
+    }
+    return render_page(request, "interactions/setup/group_list.html", context, partial="results")
+
+
+def group_detail(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request, VIEW_GROUP)
+    group = _group(code)
+    context: dict[str, Any] = {
+        "group": group,
+        "templates": group.templates.order_by("code"),
+        "can_change": request.user.has_perm(CHANGE_GROUP),
+        "can_delete": request.user.has_perm(DELETE_GROUP),
+        "can_add_template": request.user.has_perm(ADD_TEMPLATE),
+    }
+    context.update(_statistics(request, InteractionLogEntry.objects.filter(group=group)))
+    return render_page(
+        request, "interactions/setup/group_detail.html", context, partial="statistics"
+    )
+
+
+def group_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    group = None
+    if code is None:
+        _require(request, ADD_GROUP)
+    else:
+        _require(request, CHANGE_GROUP)
+        group = _group(code)
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if group is None:
+                saved = services.create_interaction_group(
+                    actor=request.user, **form.service_kwargs()
+                )
+                messages.success(
+                    request, _("Interaction group %(code)s was created.") % {"code": saved.code}
+                )
+            else:
+                saved = services.update_interaction_group(
+                    actor=request.user, group=group, **form.service_kwargs()
+                )
+                messages.success(
+                    request, _("Interaction group %(code)s was saved.") % {"code": saved.code}
+                )
+            return redirect("interactions:group_detail", code=saved.code)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+    return render_page(
+        request,
+        "interactions/setup/group_form.html",
+        {"form": form, "group": group},
+        partial="form",
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def group_delete(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request, DELETE_GROUP)
+    group = _group(code)
+    try:
+        services.delete_interaction_group(actor=request.user, group=group)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect("interactions:group_detail", code=group.code)
+    messages.success(request, _("Interaction group %(code)s was deleted.") % {"code": group.code})
+    return redirect("interactions:group_list")
+
+
+# --- interaction templates ---------------------------------------------------------------------
+
+
+def _with_attachment_flag(qs: QuerySet[InteractionTemplate]) -> QuerySet[InteractionTemplate]:
+    """BC's "Attachment" column: the default language's row has an attachment (the row with a
+    blank language when the template has no default language)."""
+    default_row = InteractionTemplateLanguage.objects.filter(
+        template=OuterRef("pk"), attachment__isnull=False
+    ).filter(
+        Q(language=OuterRef("language")) | Q(language__isnull=True, template__language__isnull=True)
+    )
+    return qs.annotate(has_attachment=Exists(default_row))
+
+
+def template_list(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW_TEMPLATE)
+    qs = _with_attachment_flag(
+        InteractionTemplate.objects.select_related("group", "campaign", "language")
+    )
+    context = {
+        "page": _page(TEMPLATE_LIST, request, qs),
+        "groups": InteractionGroup.objects.order_by("code"),
+        "can_add": request.user.has_perm(ADD_TEMPLATE),
+    }
+    return render_page(request, "interactions/setup/template_list.html", context, partial="results")
+
+
+def _template_detail_context(
+    request: HttpRequest,
+    template: InteractionTemplate,
+    language_form: TemplateLanguageForm | None = None,
+) -> dict[str, Any]:
+    rows = list(
+        template.languages.select_related("language", "attachment").order_by("language__code")
+    )
+    default_row = next((r for r in rows if r.language_id == template.language_id), None)
+    if language_form is None:
+        wanted = request.GET.get("row", "")
+        picked = next((r for r in rows if str(r.pk) == wanted), None) if wanted else None
+        language_form = TemplateLanguageForm.for_row(picked)
+    context: dict[str, Any] = {
+        "template": template,
+        "languages": rows,
+        "default_row": default_row,
+        "language_form": language_form,
+        "max_upload": settings.RAPPORT_MAX_UPLOAD_BYTES,
+        "can_change": request.user.has_perm(CHANGE_TEMPLATE),
+        "can_delete": request.user.has_perm(DELETE_TEMPLATE),
+    }
+    context.update(_statistics(request, InteractionLogEntry.objects.filter(template=template)))
+    return context
+
+
+def template_detail(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request, VIEW_TEMPLATE)
+    template = _template(code)
+    return render_page(
+        request,
+        "interactions/setup/template_detail.html",
+        _template_detail_context(request, template),
+        partial="statistics",
+    )
+
+
+def template_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    template = None
+    if code is None:
+        _require(request, ADD_TEMPLATE)
+    else:
+        _require(request, CHANGE_TEMPLATE)
+        template = _template(code)
+    form = TemplateForm(request.POST or None, instance=template)
+    if template is None and request.method == "GET":
+        group = InteractionGroup.objects.filter(code=request.GET.get("group", "").upper()).first()
+        if group is not None:  # BC: from the list filter when exactly one group is filtered
+            form.initial["group"] = group.pk
+    if request.method == "POST" and form.is_valid():
+        try:
+            if template is None:
+                saved = services.create_interaction_template(
+                    actor=request.user, **form.service_kwargs()
+                )
+                messages.success(
+                    request,
+                    _("Interaction template %(code)s was created.") % {"code": saved.code},
+                )
+            else:
+                saved = services.update_interaction_template(
+                    actor=request.user, template=template, **form.service_kwargs()
+                )
+                messages.success(
+                    request, _("Interaction template %(code)s was saved.") % {"code": saved.code}
+                )
+            return redirect("interactions:template_detail", code=saved.code)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+    return render_page(
+        request,
+        "interactions/setup/template_form.html",
+        {"form": form, "template": template},
+        partial="form",
+        status=422 if form.errors else 200,
+    )
+
+
+def template_delete(request: HttpRequest, code: str) -> HttpResponse:
+    """GET asks for confirmation (naming what goes with the template); POST deletes."""
+    _require(request, DELETE_TEMPLATE)
+    template = _template(code)
+    if request.method == "POST":
+        try:
+            services.delete_interaction_template(actor=request.user, template=template)
+        except ValidationError as exc:
+            flash_error(request, exc)
+            return redirect("interactions:template_detail", code=template.code)
+        messages.success(
+            request, _("Interaction template %(code)s was deleted.") % {"code": template.code}
+        )
+        return redirect("interactions:template_list")
+    languages = template.languages.aggregate(
+        rows=Count("pk"), attachments=Count("attachment", distinct=True)
+    )
+    context = {
+        "template": template,
+        "language_count": languages["rows"],
+        "attachment_count": languages["attachments"],
+        "entry_count": template.entries.count(),
+    }
+    return render_page(
+        request, "interactions/setup/template_confirm_delete.html", context, partial="confirm"
+    )
+
+
+# --- template languages and their attachments --------------------------------------------------
+
+
+@require_POST
+def template_language_save(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request, CHANGE_TEMPLATE)
+    template = _template(code)
+    form = TemplateLanguageForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.upload()
+        try:
+            row = services.save_template_language(
+                actor=request.user,
+                template=template,
+                language=form.cleaned_data["language"],
+                description=form.cleaned_data["description"],
+                upload=upload,
+                replace=form.cleaned_data["replace"],
+            )
+        except ValidationError as exc:
+            _add_error(form, exc, {"attachment": "file"})
+        else:
+            name = row.language.code if row.language else _("(blank)")
+            if upload is not None and row.attachment is not None:
+                messages.success(
+                    request,
+                    _("The attachment %(file)s was saved for language %(language)s.")
+                    % {"file": row.attachment.file_name, "language": name},
+                )
+            else:
+                messages.success(
+                    request, _("Language %(language)s was saved.") % {"language": name}
+                )
+            return redirect(
+                reverse("interactions:template_detail", args=[template.code]) + "#languages"
+            )
+    return render_page(
+        request,
+        "interactions/setup/template_detail.html",
+        _template_detail_context(request, template, language_form=form),
+        partial="languages",
+        status=422,
+    )
+
+
+def _language_row(code: str, pk: int) -> InteractionTemplateLanguage:
+    return get_object_or_404(
+        InteractionTemplateLanguage.objects.select_related("template", "language", "attachment"),
+        pk=pk,
+        template__code=code.strip().upper(),
+    )
+
+
+def _language_name(row: InteractionTemplateLanguage) -> str:
+    return row.language.code if row.language else _("(blank)")
+
+
+@require_POST
+def template_attachment_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    _require(request, CHANGE_TEMPLATE)
+    row = _language_row(code, pk)
+    try:
+        services.remove_template_attachment(actor=request.user, row=row)
+    except ValidationError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The attachment of language %(language)s was removed.")
+            % {"language": _language_name(row)},
+        )
+    return redirect(
+        reverse("interactions:template_detail", args=[row.template.code]) + "#languages"
+    )
+
+
+@require_POST
+def template_language_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    _require(request, CHANGE_TEMPLATE)
+    row = _language_row(code, pk)
+    name = _language_name(row)
+    try:
+        services.delete_template_language(actor=request.user, row=row)
+    except ValidationError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Language %(language)s was deleted.") % {"language": name})
+    return redirect(
+        reverse("interactions:template_detail", args=[row.template.code]) + "#languages"
+    )
+
+
+@require_safe
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a stored file: always as an attachment, never rendered inline."""
+    may_see_entries = request.user.has_perm(VIEW_ENTRY)
+    may_see_templates = request.user.has_perm(VIEW_TEMPLATE)
+    if not (may_see_entries or may_see_templates):
+        raise PermissionDenied
+    visible = Q()
+    if may_see_entries:
+        visible |= Q(Exists(InteractionLogEntry.objects.filter(attachment=OuterRef("pk"))))
+    if may_see_templates:
+        visible |= Q(Exists(InteractionTemplateLanguage.objects.filter(attachment=OuterRef("pk"))))
+    attachment = Attachment.objects.filter(visible, pk=pk).first()
+    if attachment is None:
+        raise Http404
+    content = read_content(attachment)
+    content_type = (attachment.content_type or "").split(";")[0].strip().lower()
+    if not content_type or content_type in ACTIVE_CONTENT_TYPES or attachment.is_html:
+        content_type = "application/octet-stream"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=attachment.file_name
+    )
+    response["Content-Length"] = str(len(content))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Interaction Template Setup and relocating attachments ------------------------------------
+
+
+def template_setup(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW_SETUP)
+    current = queries.template_setup()
+    can_change = request.user.has_perm(CHANGE_SETUP)
+    form = TemplateSetupForm(
+        request.POST or None, initial={"outgoing_calls": current.outgoing_calls}
+    )
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.update_template_setup(
+                    actor=request.user, outgoing_calls=form.cleaned_data["outgoing_calls"]
+                )
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Interaction Template Setup was saved."))
+                return redirect("interactions:template_setup")
+    if not can_change:
+        for field in form.fields.values():
+            field.disabled = True
+    context = {
+        "form": form,
+        "can_change": can_change,
+        "marketing_setup": marketing_setup(),
+        "attachment_count": Attachment.objects.count(),
+        "can_relocate": request.user.has_perm(CHANGE_MARKETING_SETUP),
+    }
+    return render_page(
+        request,
+        "interactions/setup/template_setup.html",
+        context,
+        partial="form",
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def relocate_attachments(request: HttpRequest) -> HttpResponse:
+    _require(request, CHANGE_MARKETING_SETUP)
+    try:
+        job = services.start_relocate_attachments(actor=request.user)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect("interactions:template_setup")
+    messages.success(
+        request,
+        ngettext(
+            "Relocating %(count)s attachment was started; this page shows its progress.",
+            "Relocating %(count)s attachments was started; this page shows its progress.",
+            job.total,
+        )
+        % {"count": job.total},
+    )
+    return redirect("core:job_detail", pk=job.pk)

@@ -1,0 +1,184 @@
+"""Forms of the setup pages: interaction groups, templates, template languages, statistics
+filters and the Interaction Template Setup.
+
+They parse input only; the services decide and write (rapport.interactions.services). Model
+validation is left to the services (`_post_clean` does nothing), so errors carry BC's words and
+the field they belong to.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from rapport.campaigns.models import Campaign
+from rapport.core.models import Language
+from rapport.interactions.attachments import Upload
+from rapport.interactions.forms_log import DateInput, upload_of
+from rapport.interactions.models import (
+    InteractionGroup,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+)
+from rapport.interactions.services import TEMPLATE_FIELDS
+
+# The template card's sections (BC's Interaction Template card: General, Segment/Campaign).
+TEMPLATE_SECTIONS = [
+    (
+        _l("General"),
+        [
+            "code",
+            "group",
+            "description",
+            "unit_cost",
+            "unit_duration",
+            "information_flow",
+            "initiated_by",
+        ],
+    ),
+    (
+        _l("Correspondence"),
+        ["correspondence_type", "ignore_contact_corres_type", "language", "wizard_action"],
+    ),
+    (_l("Campaign"), ["campaign", "campaign_target", "campaign_response"]),
+]
+
+
+class GroupForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = InteractionGroup
+        fields = ["code", "description"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False  # the service names the missing field in BC's words
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {"description": self.cleaned_data.get("description") or ""}
+        if not self.instance.pk:
+            data["code"] = self.cleaned_data.get("code") or ""
+        return data
+
+
+class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = InteractionTemplate
+        fields = ["code", *TEMPLATE_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["group"].required = False
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        group = self.fields["group"]
+        assert isinstance(group, forms.ModelChoiceField)
+        group.empty_label = _("(choose a group)")
+        language = self.fields["language"]
+        assert isinstance(language, forms.ModelChoiceField)
+        language.queryset = Language.objects.order_by("code")
+        language.empty_label = _("(blank)")
+        campaign = self.fields["campaign"]
+        assert isinstance(campaign, forms.ModelChoiceField)
+        campaign.queryset = Campaign.objects.order_by("no")
+        campaign.empty_label = _("(none)")
+        for name in ("unit_cost", "unit_duration"):
+            self.fields[name].required = False  # blank is 0, as in BC
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+
+    def _post_clean(self) -> None:
+        pass
+
+    def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in TEMPLATE_SECTIONS
+        ]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data.get(name) for name in TEMPLATE_FIELDS}
+        for name in ("unit_cost", "unit_duration"):
+            if data[name] is None:
+                data[name] = Decimal(0)
+        for name in ("information_flow", "initiated_by", "correspondence_type", "wizard_action"):
+            data[name] = data[name] or ""
+        if not self.instance.pk:
+            data["code"] = self.cleaned_data.get("code") or ""
+        return data
+
+
+class TemplateLanguageForm(forms.Form):
+    """Add or change a template language; a file becomes (or replaces) its attachment."""
+
+    language = forms.ModelChoiceField(
+        Language.objects.order_by("code"),
+        required=False,
+        to_field_name="code",
+        label=_l("Language Code"),
+        empty_label=_l("(blank)"),
+    )
+    description = forms.CharField(max_length=100, required=False, label=_l("Description"))
+    file = forms.FileField(required=False, label=_l("Attachment"))
+    replace = forms.BooleanField(
+        required=False,
+        label=_l("Replace existing attachment"),
+        help_text=_l("Needed when the language already has an attachment."),
+    )
+
+    @classmethod
+    def for_row(cls, row: InteractionTemplateLanguage | None) -> TemplateLanguageForm:
+        """An unbound form filled in from an existing row (its "Upload" action)."""
+        if row is None:
+            return cls()
+        return cls(initial={"language": row.language, "description": row.description})
+
+    def upload(self) -> Upload | None:
+        file = self.cleaned_data.get("file")
+        return upload_of(file if isinstance(file, UploadedFile) else None)
+
+
+class StatisticsFilterForm(forms.Form):
+    """BC's Date Filter of the statistics fact box: an optional range, from the query string."""
+
+    date_from = forms.DateField(required=False, label=_l("Date from"), widget=DateInput())
+    date_to = forms.DateField(required=False, label=_l("Date to"), widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                _("Date from must be on or before Date to."), code="invalid_range"
+            )
+        return data
+
+    def dates(self) -> dict[str, datetime.date | None]:
+        """The range for queries.*_statistics (empty when the filter is invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {
+            "date_from": self.cleaned_data.get("date_from"),
+            "date_to": self.cleaned_data.get("date_to"),
+        }
+
+
+class TemplateSetupForm(forms.Form):
+    outgoing_calls = forms.ModelChoiceField(
+        InteractionTemplate.objects.select_related("group").order_by("code"),
+        required=False,
+        to_field_name="code",
+        label=_l("Outg. Calls"),
+        empty_label=_l("(none)"),
+        help_text=_l("The interaction template Make Phone Call logs with."),
+    )
