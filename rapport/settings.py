@@ -155,9 +155,11 @@ LANGUAGES = [("en", _("English")), ("fi", _("Finnish")), ("nb", _("Norwegian Bok
 LOCALE_PATHS = [BASE_DIR / "rapport" / "locale"]
 TIME_ZONE = os.environ.get("RAPPORT_TIME_ZONE", "Europe/Helsinki")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["rapport.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "rapport" / "static"]
 STATIC_ROOT = Path(os.environ.get("RAPPORT_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("RAPPORT_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

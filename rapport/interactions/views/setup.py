@@ -61,6 +61,7 @@ CHANGE_MARKETING_SETUP = "contacts.change_marketingsetup"
 ACTIVE_CONTENT_TYPES = frozenset(
     {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
 )
+ACTIVE_EXTENSIONS = frozenset({"html", "htm", "xhtml", "xht", "svg", "svgz", "xml"})
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -435,7 +436,11 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     content = read_content(attachment)
     content_type = (attachment.content_type or "").split(";")[0].strip().lower()
-    if not content_type or content_type in ACTIVE_CONTENT_TYPES or attachment.is_html:
+    if (
+        not content_type
+        or content_type in ACTIVE_CONTENT_TYPES
+        or attachment.file_extension.lower() in ACTIVE_EXTENSIONS
+    ):
         content_type = "application/octet-stream"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
