@@ -89,6 +89,7 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         assert isinstance(language, forms.ModelChoiceField)
         language.queryset = Language.objects.order_by("code")
         language.empty_label = _("(blank)")
+        language.help_text = _("A language the template has no row for yet gets one.")
         campaign = self.fields["campaign"]
         assert isinstance(campaign, forms.ModelChoiceField)
         campaign.queryset = Campaign.objects.order_by("no")

@@ -150,7 +150,8 @@ def monthly(
 ) -> list[dict[str, Any]]:
     """Counted entries per month for the last `months` months (for the small charts)."""
     today = today or datetime.date.today()
-    first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    first = datetime.date(index // 12, index % 12 + 1, 1)
     rows = (
         qs.filter(Q(postponed=False) & Q(canceled=False) & Q(date__gte=first))
         .annotate(month=TruncMonth("date"))

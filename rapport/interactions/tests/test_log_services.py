@@ -347,3 +347,14 @@ def test_relocating_attachments_moves_content_both_ways_without_loss(
     att.refresh_from_db()
     assert att.storage_type == "embedded" and read_content(att) == b"payload"
     assert not any(p.is_file() for p in tmp_path.rglob("*")), "old files removed after commit"
+
+
+def test_monthly_figures_cover_exactly_the_last_twelve_months(company, call_template,
+                                                              interact) -> None:
+    interact(company, call_template, date=datetime.date(2026, 11, 2))
+    interact(company, call_template, date=datetime.date(2025, 12, 31))
+    interact(company, call_template, date=datetime.date(2025, 11, 30))  # 13 months back
+    rows = queries.monthly(queries.contact_entries(company), today=datetime.date(2026, 11, 23))
+    assert [r["month"] for r in rows][0] == datetime.date(2025, 12, 1)
+    assert len(rows) == 12
+    assert [r["count"] for r in rows] == [1] + [0] * 10 + [1]

@@ -9,6 +9,7 @@ redirect (PRG). Nothing here writes a model.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -97,21 +98,27 @@ def _add_error(form: BaseForm, exc: ValidationError, aliases: dict[str, str]) ->
     add_service_error(form, exc)
 
 
-def _statistics(request: HttpRequest, entries: QuerySet[InteractionLogEntry]) -> dict[str, Any]:
+def _statistics(
+    request: HttpRequest, entries: QuerySet[InteractionLogEntry], log_filter: dict[str, str]
+) -> dict[str, Any]:
     """The statistics fact box (optional date range from the query string) and the monthly
-    chart, for users who may see the log; nothing for the others."""
+    chart, for users who may see the log; nothing for the others. `log_filter` makes the link
+    to the log entries the figures count."""
     if not request.user.has_perm(VIEW_ENTRY):
         return {"show_statistics": False}
     params = request.GET if ("date_from" in request.GET or "date_to" in request.GET) else None
     stats_form = StatisticsFilterForm(params)
     dates = stats_form.dates()
+    log_query = {**log_filter, "canceled": "no"}
+    log_query.update({key: value.isoformat() for key, value in dates.items() if value})
     return {
+        "stats_log_url": f"{reverse('interactions:entry_list')}?{urlencode(log_query)}",
         "show_statistics": True,
         "stats_form": stats_form,
         "stats_dates": dates,
         "stats": queries.statistics(entries, **dates),
         # queries.monthly can return 13 months (its start date is off by one in some months).
-        "chart": queries.monthly(entries)[-12:],
+        "chart": queries.monthly(entries),
         "currency": marketing_setup().currency_code,
     }
 
@@ -139,7 +146,9 @@ def group_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_delete": request.user.has_perm(DELETE_GROUP),
         "can_add_template": request.user.has_perm(ADD_TEMPLATE),
     }
-    context.update(_statistics(request, InteractionLogEntry.objects.filter(group=group)))
+    context.update(
+        _statistics(request, InteractionLogEntry.objects.filter(group=group), {"group": group.code})
+    )
     return render_page(
         request, "interactions/setup/group_detail.html", context, partial="statistics"
     )
@@ -243,7 +252,13 @@ def _template_detail_context(
         "can_change": request.user.has_perm(CHANGE_TEMPLATE),
         "can_delete": request.user.has_perm(DELETE_TEMPLATE),
     }
-    context.update(_statistics(request, InteractionLogEntry.objects.filter(template=template)))
+    context.update(
+        _statistics(
+            request,
+            InteractionLogEntry.objects.filter(template=template),
+            {"template": template.code},
+        )
+    )
     return context
 
 
@@ -443,8 +458,9 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         content_type = "application/octet-stream"
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=attachment.file_name
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=attachment.file_name)
+        or "attachment"
     )
     response["Content-Length"] = str(len(content))
     response["X-Content-Type-Options"] = "nosniff"
