@@ -480,6 +480,11 @@ class PurgeForm(forms.Form):
     )
     campaign = forms.CharField(label=_l("Campaign No."), max_length=20, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("template", "group", "salesperson"):
+            self.fields[name].empty_label = _("(all)")  # type: ignore[attr-defined]
+
     def clean_contact(self) -> Contact | None:
         no = (self.cleaned_data.get("contact") or "").strip().upper()
         if not no:

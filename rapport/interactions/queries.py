@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -149,7 +150,7 @@ def monthly(
     qs: QuerySet[InteractionLogEntry], months: int = 12, today: datetime.date | None = None
 ) -> list[dict[str, Any]]:
     """Counted entries per month for the last `months` months (for the small charts)."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     index = today.year * 12 + today.month - 1 - (months - 1)
     first = datetime.date(index // 12, index % 12 + 1, 1)
     rows = (

@@ -31,7 +31,7 @@ class InteractionGroupIn(Schema):
 
 
 class InteractionGroupPatch(Schema):
-    description: str = Field("", max_length=100)
+    description: str | None = Field(None, max_length=100)
 
 
 class InteractionGroupOut(Schema):
@@ -160,7 +160,9 @@ class TemplateSetupOut(Schema):
 
 
 class TemplateSetupPatch(Schema):
-    outgoing_calls: str | None = Field(None, max_length=10, description="Template code (Outg. Calls)")
+    outgoing_calls: str | None = Field(
+        None, max_length=10, description="Template code (Outg. Calls)"
+    )
 
 
 # --- creating interactions ---------------------------------------------------------------------
@@ -171,7 +173,8 @@ EvaluationIn = Literal["", "very_positive", "positive", "neutral", "negative", "
 class InteractionIn(Schema):
     """A field left out takes the template's default (or the postponed entry's value when
     resuming). Send `null` or `""` for `description`, `salesperson_code` or `date` to leave
-    them empty on purpose: the same checks as in the page then report the missing field."""
+    them empty on purpose: the same checks as in the page then report the missing field.
+    `campaign_no` or `language_code` sent blank means none (not the template's)."""
 
     contact_no: str | None = Field(None, max_length=20)
     template_code: str | None = Field(None, max_length=10)

@@ -517,7 +517,7 @@ def _resolve(data: InteractionInput, actor: Any) -> dict[str, Any]:
         value = getattr(data, name)
         if value is not None:
             values[name] = value
-    for name in ("description", "salesperson", "date"):
+    for name in ("description", "salesperson", "date", "campaign", "language"):
         if name in data.explicit:
             values[name] = getattr(data, name)
     values.update(
@@ -778,7 +778,7 @@ def evaluate_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry], eval
 
     if evaluation not in Evaluation.values:
         raise field_error("evaluation", _("Choose a valid evaluation."), "invalid_choice")
-    return entries.update(evaluation=evaluation)
+    return entries.filter(postponed=False).update(evaluation=evaluation)
 
 
 @transaction.atomic

@@ -26,8 +26,9 @@ INTERACTION_GROUPS = CodeTable(
     title=_("Interaction Groups"),
     columns=["code", "description"],
     create=services.create_interaction_group,
+    # A PATCH without a description keeps the one the group has.
     update=lambda actor, obj, data: services.update_interaction_group(
-        actor=actor, group=obj, **data
+        actor=actor, group=obj, **{"description": obj.description, **data}
     ),
     delete=lambda actor, obj: services.delete_interaction_group(actor=actor, group=obj),
     list_spec=ListSpec(

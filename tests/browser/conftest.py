@@ -120,3 +120,15 @@ def screenshot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Pa
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(transactional_db: None) -> None:
+    """Live-server tests flush the database after each test, which also removes what data
+    migrations seeded (languages, number series, marketing setup); put it back first."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("rapport.core.migrations.0002_seed_languages").seed(apps, None)
+    import_module("rapport.contacts.migrations.0002_seed_setup").seed(apps, None)

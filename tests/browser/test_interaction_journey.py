@@ -17,7 +17,7 @@ URL and markup contracts this relies on:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +28,6 @@ from pytest_django.live_server_helper import LiveServer
 USERNAME = "ines"
 PASSWORD = "correct-horse-battery"
 SUBMIT = ":is(button:not([type]), button[type='submit'], input[type='submit'])"
-RAPPORT_STATIC = Path(__file__).resolve().parents[2] / "rapport" / "static"
-
-
-@pytest.fixture(autouse=True)
-def _serve_rapport_static(settings: Any) -> Iterator[None]:
-    """rapport.css/rapport.js live in rapport/static/, which is not an app's static folder;
-    until settings.STATICFILES_DIRS lists it, the live server answers 404 for them (and htmx's
-    inline indicator style then trips the CSP). Only steps in while that is so."""
-    from django.contrib.staticfiles import finders
-
-    if finders.find("rapport/rapport.js") is None:
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, RAPPORT_STATIC]
-    yield
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_a_rolled_back_allocation_returns_the_number(alice) -> None:
     assert next_number(series=series) == "R1"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_allocations_never_get_the_same_number(alice) -> None:
     """Many threads, each with its own database connection, draw from one series at once."""
     create_number_series(actor=alice, code="PAR", starting_no="P00001")

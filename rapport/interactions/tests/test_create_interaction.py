@@ -246,3 +246,18 @@ def test_a_viewer_cannot_create_interactions(carol, company, call_template) -> N
         services.create_interaction(
             actor=carol, data=InteractionInput(contact=company, template=call_template)
         )
+
+
+def test_a_user_can_clear_the_templates_campaign(alice, bob, company, group) -> None:
+    from rapport.campaigns.services import create_campaign
+
+    campaign = create_campaign(actor=alice, description="Spring")
+    template = services.create_interaction_template(
+        actor=alice, code="CMP", group=group, description="Campaign call", campaign=campaign,
+        correspondence_type="")
+    kept = services.create_interaction(actor=bob, data=InteractionInput(contact=company,
+                                                                         template=template))
+    assert kept.campaign == campaign, "the template's campaign is the default"
+    cleared = services.create_interaction(actor=bob, data=InteractionInput(
+        contact=company, template=template, campaign=None, explicit={"campaign"}))
+    assert cleared.campaign is None

@@ -191,6 +191,7 @@ def test_a_template_chosen_without_javascript_brings_its_defaults(
     assert client.post(CREATE, {**data, "finish": "1"}).status_code == 302
     entry = InteractionLogEntry.objects.get()
     assert (entry.description, entry.cost, entry.duration) == ("Phone call", 2.5, 10)
+    assert (entry.information_flow, entry.initiated_by) == ("outbound", "us")
 
 
 def test_choosing_a_template_redraws_the_form_with_its_defaults(

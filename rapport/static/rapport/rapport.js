@@ -15,9 +15,3 @@ document.addEventListener("change", function (event) {
       .forEach(function (box) { box.checked = all.checked; });
   }
 });
-// htmx would inject its indicator rules as an inline <style>, which the CSP (style-src 'self')
-// refuses with a console error on every page; the same rules live in rapport.css instead.
-// This file is deferred after htmx, so it runs before htmx reads its config on DOMContentLoaded.
-if (window.htmx) {
-  window.htmx.config.includeIndicatorStyles = false;
-}
