@@ -56,9 +56,13 @@ def generate(entries: int, contacts: int) -> dict[str, int]:
         sp = create_salesperson(actor=actor, code="BENCH", name="Bench")
         group = services.create_interaction_group(actor=actor, code="BG")
         templates = [
-            services.create_interaction_template(actor=actor, code=f"T{i}", group=group,
-                                                 description=f"Template {i}",
-                                                 correspondence_type="")
+            services.create_interaction_template(
+                actor=actor,
+                code=f"T{i}",
+                group=group,
+                description=f"Template {i}",
+                correspondence_type="",
+            )
             for i in range(10)
         ]
         companies = Contact.objects.bulk_create(
@@ -69,16 +73,24 @@ def generate(entries: int, contacts: int) -> dict[str, int]:
     rng = random.Random(7)
     start_day = date(2024, 1, 1)
     batch: list[InteractionLogEntry] = []
-    for n in range(entries):
+    for _ in range(entries):
         company = companies[rng.randrange(len(companies))]
         template = templates[rng.randrange(len(templates))]
-        batch.append(InteractionLogEntry(
-            contact_id=company.pk, contact_company_id=company.pk,
-            date=start_day + timedelta(days=rng.randrange(700)), description="Bench",
-            cost=Decimal(rng.randrange(100)), duration=Decimal(rng.randrange(60)),
-            template_id=template.pk, group_id=group.pk, salesperson_id=sp.pk,
-            canceled=rng.random() < 0.05, postponed=rng.random() < 0.01,
-        ))
+        batch.append(
+            InteractionLogEntry(
+                contact_id=company.pk,
+                contact_company_id=company.pk,
+                date=start_day + timedelta(days=rng.randrange(700)),
+                description="Bench",
+                cost=Decimal(rng.randrange(100)),
+                duration=Decimal(rng.randrange(60)),
+                template_id=template.pk,
+                group_id=group.pk,
+                salesperson_id=sp.pk,
+                canceled=rng.random() < 0.05,
+                postponed=rng.random() < 0.01,
+            )
+        )
         if len(batch) == 10_000:
             InteractionLogEntry.objects.bulk_create(batch)
             batch = []
@@ -86,7 +98,7 @@ def generate(entries: int, contacts: int) -> dict[str, int]:
     return {"company": companies[0].pk, "template": templates[0].pk, "group": group.pk}
 
 
-def models_F(name: str):  # noqa: N802
+def models_F(name: str):
     from django.db.models import F
 
     return F(name)
@@ -111,8 +123,10 @@ def main() -> None:
     ids = generate(args.entries, args.contacts)
     if connection.vendor == "sqlite":
         connection.cursor().execute("ANALYZE")
-    print(f"{connection.vendor}: generated {args.entries:,} entries over {args.contacts:,} "
-          f"companies in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"{connection.vendor}: generated {args.entries:,} entries over {args.contacts:,} "
+        f"companies in {time.perf_counter() - t0:.1f}s"
+    )
     table = InteractionLogEntry._meta.db_table
     company = Contact.objects.get(pk=ids["company"])
     template = services.InteractionTemplate.objects.get(pk=ids["template"])  # type: ignore[attr-defined]
@@ -125,6 +139,7 @@ def main() -> None:
                     cursor.fetchall()
                 cursor.execute(sql, params)
                 return cursor.fetchall()
+
         return run
 
     # The same rows the list page shows: the entry and the codes/names of its related rows.
@@ -145,35 +160,50 @@ def main() -> None:
         (
             "log list, first page (50 rows + capped count)",
             lambda: queries.ENTRY_LIST.page(
-                InteractionLogEntry.objects.filter(postponed=False)
-                .select_related(*queries.ENTRY_RELATED), {}),
-            raw(joined + "WHERE e.postponed = %s ORDER BY e.id DESC LIMIT 50", [False],
-                f"SELECT COUNT(*) FROM (SELECT id FROM {table} WHERE postponed = %s "
-                "LIMIT 10001) x"),
+                InteractionLogEntry.objects.filter(postponed=False).select_related(
+                    *queries.ENTRY_RELATED
+                ),
+                {},
+            ),
+            raw(
+                joined + "WHERE e.postponed = %s ORDER BY e.id DESC LIMIT 50",
+                [False],
+                f"SELECT COUNT(*) FROM (SELECT id FROM {table} WHERE postponed = %s LIMIT 10001) x",
+            ),
         ),
         (
             "a company's entries, first page",
             lambda: queries.ENTRY_LIST.page(
-                queries.contact_entries(company).filter(postponed=False)
-                .select_related(*queries.ENTRY_RELATED), {}),
-            raw(joined + "WHERE e.contact_company_id = %s AND e.postponed = %s "
-                "ORDER BY e.id DESC LIMIT 50", [company.pk, False],
+                queries.contact_entries(company)
+                .filter(postponed=False)
+                .select_related(*queries.ENTRY_RELATED),
+                {},
+            ),
+            raw(
+                joined + "WHERE e.contact_company_id = %s AND e.postponed = %s "
+                "ORDER BY e.id DESC LIMIT 50",
+                [company.pk, False],
                 f"SELECT COUNT(*) FROM (SELECT id FROM {table} WHERE contact_company_id = %s "
-                "AND postponed = %s LIMIT 10001) x"),
+                "AND postponed = %s LIMIT 10001) x",
+            ),
         ),
         (
             "contact statistics",
             lambda: queries.contact_statistics(company),
-            raw(f"SELECT COUNT(*), SUM(cost), SUM(duration) FROM {table} WHERE "
+            raw(
+                f"SELECT COUNT(*), SUM(cost), SUM(duration) FROM {table} WHERE "
                 "contact_company_id = %s AND canceled = %s AND postponed = %s",
-                [company.pk, False, False]),
+                [company.pk, False, False],
+            ),
         ),
         (
             "template statistics",
             lambda: queries.template_statistics(template),
-            raw(f"SELECT COUNT(*), SUM(cost), SUM(duration) FROM {table} WHERE "
+            raw(
+                f"SELECT COUNT(*), SUM(cost), SUM(duration) FROM {table} WHERE "
                 "template_id = %s AND canceled = %s AND postponed = %s",
-                [template.pk, False, False]),
+                [template.pk, False, False],
+            ),
         ),
     ]
     print(f"{'scenario':52} {'rapport':>10} {'raw SQL':>10} {'ratio':>7}")
@@ -190,8 +220,9 @@ def main() -> None:
     def purge_ours() -> None:
         try:
             with transaction.atomic():
-                services.delete_canceled_entries(actor=system_actor(),
-                                                 filters=services.PurgeFilter())
+                services.delete_canceled_entries(
+                    actor=system_actor(), filters=services.PurgeFilter()
+                )
                 raise Rollback
         except Rollback:
             pass
@@ -199,8 +230,11 @@ def main() -> None:
     def purge_raw() -> None:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM interactions_interactionlogentrycomment WHERE "
-                               f"entry_id IN (SELECT id FROM {table} WHERE canceled = %s)", [True])
+                cursor.execute(
+                    f"DELETE FROM interactions_interactionlogentrycomment WHERE "
+                    f"entry_id IN (SELECT id FROM {table} WHERE canceled = %s)",
+                    [True],
+                )
                 cursor.execute(f"DELETE FROM {table} WHERE canceled = %s", [True])
                 raise Rollback
         except Rollback:
@@ -208,8 +242,10 @@ def main() -> None:
 
     a, b = timed(purge_ours, 3), timed(purge_raw, 3)
     canceled = InteractionLogEntry.objects.filter(canceled=True).count()
-    print(f"{f'delete canceled entries ({canceled:,} rows)':52} {a * 1000:9.2f}ms "
-          f"{b * 1000:9.2f}ms {a / b:7.2f}")
+    print(
+        f"{f'delete canceled entries ({canceled:,} rows)':52} {a * 1000:9.2f}ms "
+        f"{b * 1000:9.2f}ms {a / b:7.2f}"
+    )
     tmp.cleanup()
 
 

@@ -410,6 +410,26 @@ def test_a_bad_data_field_in_the_multipart_create_is_a_422(as_bob, company, call
     assert error(response)[:2] == (422, "cost")
 
 
+def test_a_blank_campaign_no_means_no_campaign_rather_than_the_templates(
+    alice, as_bob, company, group
+) -> None:
+    from rapport.campaigns.services import create_campaign
+
+    campaign = create_campaign(actor=alice, description="Spring fair")
+    services.create_interaction_template(
+        actor=alice,
+        code="FAIR",
+        group=group,
+        description="Fair",
+        campaign=campaign,
+        correspondence_type="",
+    )
+    payload = {"contact_no": company.no, "template_code": "FAIR"}
+    assert post(as_bob, "/api/v1/interactions", payload).json()["campaign_no"] == campaign.no
+    blank = post(as_bob, "/api/v1/interactions", {**payload, "campaign_no": ""}).json()
+    assert blank["campaign_no"] == ""
+
+
 def test_unknown_codes_in_an_interaction_are_422_naming_the_field(
     as_bob, company, call_template
 ) -> None:
@@ -461,6 +481,7 @@ def test_a_postponed_interaction_stays_out_of_the_log_until_it_is_resumed(
             "description": "Call back",
             "date": "2026-01-05",
             "comments": ["Busy"],
+            "interaction_successful": False,
             "postpone": True,
         },
     )
@@ -481,6 +502,7 @@ def test_a_postponed_interaction_stays_out_of_the_log_until_it_is_resumed(
     assert resumed["entry_no"] == entry_no and resumed["postponed"] is False
     assert resumed["description"] == "Call back" and Decimal(resumed["duration"]) == 3
     assert resumed["date"] == timezone.localdate().isoformat(), "resuming dates it today"
+    assert resumed["interaction_successful"], "BC resets successful on resume"
     assert [c["comment"] for c in resumed["comments"]] == ["Busy"]
     assert as_bob.get("/api/v1/postponed-interactions").json()["count"] == 0
     log = as_bob.get("/api/v1/interaction-log-entries").json()

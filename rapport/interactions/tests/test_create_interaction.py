@@ -253,11 +253,21 @@ def test_a_user_can_clear_the_templates_campaign(alice, bob, company, group) -> 
 
     campaign = create_campaign(actor=alice, description="Spring")
     template = services.create_interaction_template(
-        actor=alice, code="CMP", group=group, description="Campaign call", campaign=campaign,
-        correspondence_type="")
-    kept = services.create_interaction(actor=bob, data=InteractionInput(contact=company,
-                                                                         template=template))
+        actor=alice,
+        code="CMP",
+        group=group,
+        description="Campaign call",
+        campaign=campaign,
+        correspondence_type="",
+    )
+    kept = services.create_interaction(
+        actor=bob, data=InteractionInput(contact=company, template=template)
+    )
     assert kept.campaign == campaign, "the template's campaign is the default"
-    cleared = services.create_interaction(actor=bob, data=InteractionInput(
-        contact=company, template=template, campaign=None, explicit={"campaign"}))
+    cleared = services.create_interaction(
+        actor=bob,
+        data=InteractionInput(
+            contact=company, template=template, campaign=None, explicit={"campaign"}
+        ),
+    )
     assert cleared.campaign is None

@@ -38,8 +38,9 @@ def assert_indexed(qs, *, ordered: bool = False, filtered: bool = True) -> None:
                 line for line in text.splitlines() if "Sort Key" in line
             ), text
     else:
-        lines = [line.split(" ", 3)[-1] if line[:1].isdigit() else line
-                 for line in text.splitlines()]
+        lines = [
+            line.split(" ", 3)[-1] if line[:1].isdigit() else line for line in text.splitlines()
+        ]
         if filtered:
             assert not any(line.strip() == f"SCAN {TABLE}" for line in lines), text
         if ordered:
@@ -69,16 +70,20 @@ def test_per_salesperson_and_campaign_lists_come_from_an_index() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", ["template_id", "group_id", "contact_company_id"])
 def test_statistics_aggregate_over_an_index(field: str) -> None:
-    qs = InteractionLogEntry.objects.filter(
-        **{field: 1}, canceled=False, postponed=False
-    ).values(field).annotate(n=Count("id"), cost=Sum("cost"), duration=Sum("duration"))
+    qs = (
+        InteractionLogEntry.objects.filter(**{field: 1}, canceled=False, postponed=False)
+        .values(field)
+        .annotate(n=Count("id"), cost=Sum("cost"), duration=Sum("duration"))
+    )
     assert_indexed(qs)
 
 
 @pytest.mark.django_db
 def test_a_persons_statistics_use_the_company_contact_index() -> None:
     assert_indexed(
-        InteractionLogEntry.objects.filter(contact_company_id=1, contact_id=2, canceled=False,
-                                           postponed=False).values("contact_id")
+        InteractionLogEntry.objects.filter(
+            contact_company_id=1, contact_id=2, canceled=False, postponed=False
+        )
+        .values("contact_id")
         .annotate(n=Count("id"))
     )

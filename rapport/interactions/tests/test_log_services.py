@@ -36,11 +36,14 @@ def test_postponed_entries_stay_out_of_the_log_and_the_statistics(
 
 
 def test_resuming_finishes_the_same_entry(bob, company, call_template, interact) -> None:
-    later = interact(company, call_template, postpone=True, comments=["first"],
-                     upload=upload("notes.txt", b"v1"))
+    later = interact(
+        company, call_template, postpone=True, comments=["first"], upload=upload("notes.txt", b"v1")
+    )
     done = services.create_interaction(
-        actor=bob, data=InteractionInput(contact=company, template=call_template,
-                                         description="Finished"), resume=later)
+        actor=bob,
+        data=InteractionInput(contact=company, template=call_template, description="Finished"),
+        resume=later,
+    )
     assert done.pk == later.pk and not done.postponed and done.description == "Finished"
     assert done.attachment_id == later.attachment_id, "re-saving keeps the file content"
     assert list(done.comments.values_list("comment", flat=True)) == ["first"]
@@ -53,9 +56,12 @@ def test_resuming_with_a_new_file_replaces_the_old_one_without_orphans(
     later = interact(company, call_template, postpone=True, upload=upload("a.txt", b"old"))
     old = later.attachment_id
     done = services.create_interaction(
-        actor=bob, data=InteractionInput(contact=company, template=call_template,
-                                         upload=upload("b.txt", b"new"), comments=["c2"]),
-        resume=later)
+        actor=bob,
+        data=InteractionInput(
+            contact=company, template=call_template, upload=upload("b.txt", b"new"), comments=["c2"]
+        ),
+        resume=later,
+    )
     assert done.attachment_id != old
     assert not Attachment.objects.filter(pk=old).exists()
     assert list(done.comments.values_list("comment", flat=True)) == ["c2"]
@@ -64,16 +70,15 @@ def test_resuming_with_a_new_file_replaces_the_old_one_without_orphans(
 def test_only_postponed_entries_can_be_resumed(bob, company, call_template, interact) -> None:
     entry = interact(company, call_template)
     with pytest.raises(ValidationError, match="Only postponed interactions can be resumed"):
-        services.create_interaction(actor=bob, data=InteractionInput(contact=company,
-                                                                      template=call_template),
-                                    resume=entry)
+        services.create_interaction(
+            actor=bob, data=InteractionInput(contact=company, template=call_template), resume=entry
+        )
 
 
 def test_deleting_a_postponed_interaction_removes_comments_and_unshared_attachment(
     bob, company, call_template, interact
 ) -> None:
-    later = interact(company, call_template, postpone=True, comments=["x"],
-                     upload=upload())
+    later = interact(company, call_template, postpone=True, comments=["x"], upload=upload())
     logged = interact(company, call_template)
     assert services.delete_postponed_interactions(actor=bob, entries=entries(later, logged)) == 1
     assert list(InteractionLogEntry.objects.all()) == [logged]
@@ -127,13 +132,18 @@ def test_delete_canceled_entries_deletes_only_canceled_and_shared_files_last(
     assert not InteractionLogEntryComment.objects.exists()
 
 
-def test_delete_canceled_entries_honours_filters(alice, bob, company, person, call_template,
-                                                 interact) -> None:
+def test_delete_canceled_entries_honours_filters(
+    alice, bob, company, person, call_template, interact
+) -> None:
     a = interact(company, call_template, date=datetime.date(2026, 1, 1))
     b = interact(person, call_template, date=datetime.date(2026, 6, 1))
     services.cancel_entries(actor=bob, entries=entries(a, b))
-    assert services.delete_canceled_entries(
-        actor=alice, filters=PurgeFilter(date_from=datetime.date(2026, 5, 1))) == 1
+    assert (
+        services.delete_canceled_entries(
+            actor=alice, filters=PurgeFilter(date_from=datetime.date(2026, 5, 1))
+        )
+        == 1
+    )
     assert services.delete_canceled_entries(actor=alice, filters=PurgeFilter(contact=person)) == 0
     assert list(InteractionLogEntry.objects.all()) == [a]
 
@@ -159,8 +169,9 @@ def test_delete_canceled_entries_runs_as_a_job_with_progress(
     assert not InteractionLogEntry.objects.exists()
 
 
-def test_a_failing_purge_writes_nothing(alice, bob, company, call_template, interact,
-                                        monkeypatch, settings) -> None:
+def test_a_failing_purge_writes_nothing(
+    alice, bob, company, call_template, interact, monkeypatch, settings
+) -> None:
     settings.RAPPORT_BATCH_SIZE = 1
     made = [interact(company, call_template) for _ in range(3)]
     services.cancel_entries(actor=bob, entries=entries(*made))
@@ -207,8 +218,9 @@ def test_phone_call_uses_the_outgoing_calls_template(alice, bob, company, call_t
     services.update_template_setup(actor=alice, outgoing_calls=call_template)
     with pytest.raises(ValidationError, match="You must fill in the phone number."):
         services.make_phone_call(actor=bob, contact=company)
-    entry = services.make_phone_call(actor=bob, contact=company, phone_no="040 123",
-                                     duration=Decimal(12), attempt_failed=True)
+    entry = services.make_phone_call(
+        actor=bob, contact=company, phone_no="040 123", duration=Decimal(12), attempt_failed=True
+    )
     assert entry.template == call_template and entry.contact_via == "040 123"
     assert entry.duration == 12 and entry.attempt_failed and entry.time.second >= 0
 
@@ -242,10 +254,10 @@ def test_deleting_a_company_keeps_its_entries_unlinked(
 
 
 def test_deleting_a_template_deletes_its_language_attachments(alice, group) -> None:
-    template = services.create_interaction_template(actor=alice, code="T", group=group,
-                                                    correspondence_type="")
-    services.save_template_language(actor=alice, template=template, language=None,
-                                    upload=upload())
+    template = services.create_interaction_template(
+        actor=alice, code="T", group=group, correspondence_type=""
+    )
+    services.save_template_language(actor=alice, template=template, language=None, upload=upload())
     assert Attachment.objects.count() == 1
     services.delete_interaction_template(actor=alice, template=template)
     assert not Attachment.objects.exists()
@@ -260,37 +272,47 @@ def test_templates_in_use_are_protected(alice, company, call_template, interact)
 
 
 def test_merge_needs_an_html_attachment_on_the_default_language(alice, group) -> None:
-    template = services.create_interaction_template(actor=alice, code="M", group=group,
-                                                    correspondence_type="")
-    services.save_template_language(actor=alice, template=template, language=None,
-                                    upload=upload("x.docx", b"doc"))
+    template = services.create_interaction_template(
+        actor=alice, code="M", group=group, correspondence_type=""
+    )
+    services.save_template_language(
+        actor=alice, template=template, language=None, upload=upload("x.docx", b"doc")
+    )
     with pytest.raises(ValidationError) as exc:
-        services.update_interaction_template(actor=alice, template=template,
-                                             wizard_action="merge")
+        services.update_interaction_template(actor=alice, template=template, wizard_action="merge")
     assert exc.value.messages == [
-        "Wizard Action = Merge can not be specified for Interaction Template M."]
-    services.save_template_language(actor=alice, template=template, language=None,
-                                    upload=upload("mail.html", b"<p>Hi</p>"), replace=True)
+        "Wizard Action = Merge can not be specified for Interaction Template M."
+    ]
+    services.save_template_language(
+        actor=alice,
+        template=template,
+        language=None,
+        upload=upload("mail.html", b"<p>Hi</p>"),
+        replace=True,
+    )
     template.refresh_from_db()
     assert template.wizard_action == "merge", "an e-mail-merge (HTML) attachment forces Merge"
     with pytest.raises(ValidationError, match="Wizard Action = Open can not be specified"):
-        services.update_interaction_template(actor=alice, template=template,
-                                             wizard_action="open")
+        services.update_interaction_template(actor=alice, template=template, wizard_action="open")
 
 
 def test_replacing_a_template_attachment_needs_confirmation_and_leaves_no_orphan(
     alice, group
 ) -> None:
-    template = services.create_interaction_template(actor=alice, code="R", group=group,
-                                                    correspondence_type="")
-    row = services.save_template_language(actor=alice, template=template, language=None,
-                                          upload=upload("a.txt", b"a"))
+    template = services.create_interaction_template(
+        actor=alice, code="R", group=group, correspondence_type=""
+    )
+    row = services.save_template_language(
+        actor=alice, template=template, language=None, upload=upload("a.txt", b"a")
+    )
     with pytest.raises(ValidationError, match="Replace existing attachment"):
-        services.save_template_language(actor=alice, template=template, language=None,
-                                        upload=upload("b.txt", b"b"))
+        services.save_template_language(
+            actor=alice, template=template, language=None, upload=upload("b.txt", b"b")
+        )
     old = row.attachment_id
-    row = services.save_template_language(actor=alice, template=template, language=None,
-                                          upload=upload("b.txt", b"b"), replace=True)
+    row = services.save_template_language(
+        actor=alice, template=template, language=None, upload=upload("b.txt", b"b"), replace=True
+    )
     assert row.attachment_id != old and Attachment.objects.count() == 1
 
 
@@ -299,13 +321,18 @@ def test_hostile_file_names_never_reach_the_file_system(alice, group, settings, 
     from rapport.interactions.attachments import attachment_storage, read_content
 
     settings.RAPPORT_ATTACHMENT_ROOT = tmp_path
-    update_marketing_setup(actor=alice, attachment_storage_type="disk_file",
-                           attachment_storage_location="att")
-    template = services.create_interaction_template(actor=alice, code="H", group=group,
-                                                    correspondence_type="")
+    update_marketing_setup(
+        actor=alice, attachment_storage_type="disk_file", attachment_storage_location="att"
+    )
+    template = services.create_interaction_template(
+        actor=alice, code="H", group=group, correspondence_type=""
+    )
     row = services.save_template_language(
-        actor=alice, template=template, language=None,
-        upload=upload("../../../etc/passwd\x00.sh", b"root:x"))
+        actor=alice,
+        template=template,
+        language=None,
+        upload=upload("../../../etc/passwd\x00.sh", b"root:x"),
+    )
     att = row.attachment
     assert att.file_name == "passwd.sh" and att.storage_key.startswith("att/")
     assert ".." not in att.storage_key and "passwd" not in att.storage_key
@@ -319,14 +346,24 @@ def test_oversize_uploads_are_refused_and_nothing_is_stored(
 ) -> None:
     settings.RAPPORT_MAX_UPLOAD_BYTES = 10
     with pytest.raises(ValidationError) as exc:
-        services.create_interaction(actor=bob, data=InteractionInput(
-            contact=company, template=call_template, upload=upload(content=b"x" * 11)))
+        services.create_interaction(
+            actor=bob,
+            data=InteractionInput(
+                contact=company, template=call_template, upload=upload(content=b"x" * 11)
+            ),
+        )
     assert "attachment" in exc.value.message_dict
     assert not InteractionLogEntry.objects.exists() and not Attachment.objects.exists()
 
 
 def test_relocating_attachments_moves_content_both_ways_without_loss(
-    alice, bob, company, call_template, interact, settings, tmp_path,
+    alice,
+    bob,
+    company,
+    call_template,
+    interact,
+    settings,
+    tmp_path,
     django_capture_on_commit_callbacks,
 ) -> None:
     from rapport.contacts.services import update_marketing_setup
@@ -334,8 +371,9 @@ def test_relocating_attachments_moves_content_both_ways_without_loss(
 
     settings.RAPPORT_ATTACHMENT_ROOT = tmp_path
     entry = interact(company, call_template, upload=upload("a.txt", b"payload"))
-    update_marketing_setup(actor=alice, attachment_storage_type="disk_file",
-                           attachment_storage_location="files")
+    update_marketing_setup(
+        actor=alice, attachment_storage_type="disk_file", attachment_storage_location="files"
+    )
     result = services.relocate_attachments(actor=alice)
     att = Attachment.objects.get(pk=entry.attachment_id)
     assert result["attachments"] == 1
@@ -349,12 +387,13 @@ def test_relocating_attachments_moves_content_both_ways_without_loss(
     assert not any(p.is_file() for p in tmp_path.rglob("*")), "old files removed after commit"
 
 
-def test_monthly_figures_cover_exactly_the_last_twelve_months(company, call_template,
-                                                              interact) -> None:
+def test_monthly_figures_cover_exactly_the_last_twelve_months(
+    company, call_template, interact
+) -> None:
     interact(company, call_template, date=datetime.date(2026, 11, 2))
     interact(company, call_template, date=datetime.date(2025, 12, 31))
     interact(company, call_template, date=datetime.date(2025, 11, 30))  # 13 months back
     rows = queries.monthly(queries.contact_entries(company), today=datetime.date(2026, 11, 23))
-    assert [r["month"] for r in rows][0] == datetime.date(2025, 12, 1)
+    assert rows[0]["month"] == datetime.date(2025, 12, 1)
     assert len(rows) == 12
     assert [r["count"] for r in rows] == [1] + [0] * 10 + [1]
