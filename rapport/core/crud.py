@@ -39,6 +39,11 @@ class CodeTable:
     app: str
     lookup: str = "code"
     description: Any = ""
+    # Later apps add links to a row's card (e.g. "Create Interaction" on a salesperson):
+    # each provider returns [(url, label), ...] for the row shown.
+    card_actions: list[Callable[[HttpRequest, models.Model], list[tuple[str, Any]]]] = field(
+        default_factory=list
+    )
     extra_context: Callable[[HttpRequest, models.Model | None], dict[str, Any]] = field(
         default=lambda request, obj: {}
     )
@@ -134,6 +139,10 @@ class CodeTable:
             "can_delete": obj is not None and request.user.has_perm(self.perm("delete")),
         }
         context.update(self.extra_context(request, obj))
+        if obj is not None:
+            context["card_actions"] = [
+                action for provider in self.card_actions for action in provider(request, obj)
+            ]
         return render_page(
             request, "core/code_card.html", context, status=422 if form.errors else 200
         )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from rapport.accounts.tables import SALESPEOPLE
 from rapport.contacts import views as contact_views
 from rapport.contacts.models import Contact
 from rapport.contacts.services import register_contact_rules
@@ -32,3 +35,33 @@ def interactions_tab(request: HttpRequest, contact: Contact) -> dict[str, Any]:
 
 
 contact_views.TAB_PROVIDERS["interactions"] = interactions_tab
+
+
+def salesperson_actions(request: HttpRequest, salesperson: Any) -> list[tuple[str, Any]]:
+    """Links on a salesperson's card: create an interaction for them, see their entries."""
+    actions: list[tuple[str, Any]] = []
+    if request.user.has_perm("interactions.add_interactionlogentry"):
+        actions.append(
+            (
+                f"{reverse('interactions:interaction_create')}?salesperson={salesperson.code}",
+                _("Create Interaction"),
+            )
+        )
+    if request.user.has_perm("interactions.view_interactionlogentry"):
+        stats = queries.salesperson_statistics(salesperson)
+        actions.append(
+            (
+                f"{reverse('interactions:entry_list')}?salesperson={salesperson.code}",
+                _("Interaction Log Entries (%(count)s)") % {"count": stats.count},
+            )
+        )
+        actions.append(
+            (
+                f"{reverse('interactions:postponed_list')}?salesperson={salesperson.code}",
+                _("Postponed Interactions"),
+            )
+        )
+    return actions
+
+
+SALESPEOPLE.card_actions.append(salesperson_actions)

@@ -397,3 +397,14 @@ def test_monthly_figures_cover_exactly_the_last_twelve_months(
     assert rows[0]["month"] == datetime.date(2025, 12, 1)
     assert len(rows) == 12
     assert [r["count"] for r in rows] == [1] + [0] * 10 + [1]
+
+
+def test_a_salesperson_card_offers_create_interaction_and_their_entries(
+    alice, client_for, company, call_template, interact, salesperson
+) -> None:
+    interact(company, call_template)
+    html = client_for(alice).get(f"/accounts/salespeople/{salesperson.code}/").content.decode()
+    assert f"/interactions/new/?salesperson={salesperson.code}" in html
+    assert "Interaction Log Entries (1)" in html
+    form = client_for(alice).get(f"/interactions/new/?salesperson={salesperson.code}")
+    assert form.status_code == 200
