@@ -871,7 +871,7 @@ def contact_entry_list(request: HttpRequest, no: str) -> dict[str, Any]:
     qs = (
         queries.contact_entries(contact)
         .logged()  # type: ignore[attr-defined]
-        .select_related(*queries.ENTRY_RELATED, "language")
+        .select_related(*queries.ENTRY_RELATED)
     )
     return paginate(request, queries.ENTRY_LIST, qs)
 

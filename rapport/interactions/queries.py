@@ -38,6 +38,7 @@ ENTRY_RELATED = (
     "campaign",
     "user",
     "opportunity",
+    "language",
 )
 
 

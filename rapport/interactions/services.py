@@ -167,6 +167,7 @@ def create_interaction_template(*, actor: Any, code: str, **fields: Any) -> Inte
     template.save()
     if template.language_id is not None:
         _ensure_language_row(template, template.language)
+    check_wizard_action(template)
     return template
 
 
@@ -715,6 +716,7 @@ def make_phone_call(
     """Log a call with the Outg. Calls template of the Interaction Template Setup (2.4)."""
     from rapport.interactions.queries import template_setup
 
+    require_perm(actor, "interactions.add_interactionlogentry")
     template = template_setup().outgoing_calls
     if template is None:
         raise field_error(

@@ -408,3 +408,23 @@ def test_a_salesperson_card_offers_create_interaction_and_their_entries(
     assert "Interaction Log Entries (1)" in html
     form = client_for(alice).get(f"/interactions/new/?salesperson={salesperson.code}")
     assert form.status_code == 200
+
+
+def test_a_new_template_with_merge_and_no_html_attachment_is_refused(alice, group) -> None:
+    from rapport.core.models import Language
+
+    with pytest.raises(ValidationError, match="Wizard Action = Merge can not be specified"):
+        services.create_interaction_template(
+            actor=alice,
+            code="NEWM",
+            group=group,
+            wizard_action="merge",
+            language=Language.objects.get(code="FI"),
+            correspondence_type="",
+        )
+    assert not services.InteractionTemplate.objects.filter(code="NEWM").exists()  # type: ignore[attr-defined]
+
+
+def test_a_viewer_cannot_log_phone_calls(carol, company) -> None:
+    with pytest.raises(PermissionDenied):
+        services.make_phone_call(actor=carol, contact=company)
