@@ -288,7 +288,9 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
             _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     setup = marketing_setup()
-    contact = Contact.objects.select_for_update().select_related("company").get(pk=contact.pk)
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
+    )
     before = Contact.objects.get(pk=contact.pk)
 
     new_type = changes.pop("type", contact.type)

@@ -953,7 +953,7 @@ def create_opportunity_from_entry(*, actor: Any, entry: InteractionLogEntry) -> 
     """Rules 12: only from a non-canceled entry without one, never for a privacy-blocked contact."""
     require_perm(actor, "interactions.add_opportunity")
     entry = (
-        InteractionLogEntry.objects.select_for_update()
+        InteractionLogEntry.objects.select_for_update(of=("self",))
         .select_related("contact", "contact_company")
         .get(pk=entry.pk)
     )
