@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, permission needed to see it). Areas whose app is not built yet are left out.
+# (url name, label, permission needed to see it). Areas whose app is not built yet are greyed.
 NAV_AREAS: list[tuple[str, Any, str]] = [
     ("contacts:contact_list", _("Contacts"), "contacts.view_contact"),
     ("segments:segment_list", _("Segments"), "segments.view_segment"),
@@ -44,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             try:
                 url = reverse(name)
             except NoReverseMatch:
+                # An area still to be built is shown, greyed out, so the layout is final.
+                items.append({"url": None, "label": label, "active": False})
                 continue
             if user.has_perm(perm):
                 items.append({"url": url, "label": label, "active": current.startswith(url)})

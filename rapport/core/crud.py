@@ -131,7 +131,7 @@ class CodeTable:
         if not can_change:
             for f in form.fields.values():
                 f.disabled = True
-        context = {
+        context: dict[str, Any] = {
             "table": self,
             "obj": obj,
             "form": form,
