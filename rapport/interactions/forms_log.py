@@ -220,11 +220,22 @@ class InteractionForm(forms.Form):
         label=_l("Evaluation"), choices=Evaluation.choices, required=False
     )
     successful = forms.BooleanField(label=_l("Interaction Successful"), required=False)
+    # Localized: a Finnish or Norwegian user types 1,50.
     cost = forms.DecimalField(
-        label=_l("Cost (LCY)"), required=False, min_value=Decimal(0), decimal_places=2
+        label=_l("Cost (LCY)"),
+        required=False,
+        min_value=Decimal(0),
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     duration = forms.DecimalField(
-        label=_l("Duration (Min.)"), required=False, min_value=Decimal(0), decimal_places=0
+        label=_l("Duration (Min.)"),
+        required=False,
+        min_value=Decimal(0),
+        decimal_places=0,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     comments = forms.CharField(
         label=_l("Comments"),
@@ -433,7 +444,12 @@ class PhoneCallForm(forms.Form):
         help_text=_l("Leave blank to use the description of the Outg. Calls template."),
     )
     duration = forms.DecimalField(
-        label=_l("Duration (Min.)"), required=False, min_value=Decimal(0), decimal_places=0
+        label=_l("Duration (Min.)"),
+        required=False,
+        min_value=Decimal(0),
+        decimal_places=0,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     successful = forms.BooleanField(label=_l("Call Successful"), required=False, initial=True)
     comments = forms.CharField(

@@ -75,6 +75,7 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = InteractionTemplate
         fields = ["code", *TEMPLATE_FIELDS]
+        localized_fields = ("unit_cost", "unit_duration")  # fi/nb users type 1,50
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,7 +97,7 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         campaign.empty_label = _("(none)")
         for name in ("unit_cost", "unit_duration"):
             self.fields[name].required = False  # blank is 0, as in BC
-            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+            self.fields[name].widget.attrs.update({"inputmode": "decimal"})
 
     def _post_clean(self) -> None:
         pass

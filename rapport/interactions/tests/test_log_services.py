@@ -428,3 +428,21 @@ def test_a_new_template_with_merge_and_no_html_attachment_is_refused(alice, grou
 def test_a_viewer_cannot_log_phone_calls(carol, company) -> None:
     with pytest.raises(PermissionDenied):
         services.make_phone_call(actor=carol, contact=company)
+
+
+def test_finnish_users_type_decimal_commas(alice, client_for, company, call_template) -> None:
+    client = client_for(alice)
+    client.post("/language/", {"language": "fi", "next": "/"})
+    response = client.post(
+        f"/interactions/templates/{call_template.code}/edit/",
+        {
+            "group": call_template.group_id,
+            "description": "Puhelu",
+            "unit_cost": "1,75",
+            "unit_duration": "12",
+            "correspondence_type": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    call_template.refresh_from_db()
+    assert call_template.unit_cost == Decimal("1.75")
