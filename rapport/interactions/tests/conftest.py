@@ -13,6 +13,24 @@ from rapport.interactions import services
 from rapport.interactions.attachments import Upload
 
 
+@pytest.fixture(autouse=True)
+def _midday_clock(monkeypatch):
+    """Interactions default to "now rounded up to the next minute", which a minute before
+    midnight is tomorrow; pin the clock to midday so date assertions never race midnight."""
+    import datetime
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+    start = real_now()
+    fixed = datetime.datetime(2026, 11, 23, 10, 30, 15, tzinfo=datetime.UTC)
+
+    def now() -> datetime.datetime:
+        return fixed + (real_now() - start)  # time still moves, from a safe starting point
+
+    monkeypatch.setattr(timezone, "now", now)
+
+
 @pytest.fixture
 def group(alice):
     return services.create_interaction_group(actor=alice, code="LETTER", description="Letters")
