@@ -473,32 +473,16 @@ def _interaction_input(
     sent = payload.model_fields_set
     data = services.InteractionInput()
     if resume is not None:
-        data.contact = resume.contact
-        data.salesperson = resume.salesperson
         new_template = "template_code" in sent and (
             payload.template_code or ""
         ).strip().upper() != (resume.template.code if resume.template else "")
-        if not new_template:
-            # Resuming reopens the postponed entry with its values, dated today (rules 14);
-            # choosing another template resets them to that template's defaults (rules 1).
-            data.template = resume.template
-            data.description = resume.description
-            data.correspondence_type = resume.correspondence_type
-            data.information_flow = resume.information_flow
-            data.initiated_by = resume.initiated_by
-            data.cost = resume.cost
-            data.duration = resume.duration
-            data.language = resume.language
-            data.evaluation = resume.evaluation
-            data.campaign = resume.campaign
-            data.campaign_target = resume.campaign_target
-            data.campaign_response = resume.campaign_response
-            data.opportunity = resume.opportunity
-            data.contact_via = resume.contact_via
-            # No campaign or language on the postponed entry stays none.
-            data.explicit |= {
-                name for name in ("campaign", "language") if getattr(resume, name) is None
-            }
+        if new_template:
+            # Choosing another template resets the values to its defaults (rules 1).
+            data.contact, data.salesperson = resume.contact, resume.salesperson
+        else:
+            # Resuming reopens the postponed entry with its values, dated today (rules 14).
+            data = services.resume_input(resume)
+            data.comments = None  # kept on the entry unless the payload sends new ones
     if "contact_no" in sent:
         data.contact = _contact_code(request, "contact_no", payload.contact_no)
     if "template_code" in sent:

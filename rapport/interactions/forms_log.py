@@ -411,28 +411,18 @@ def refreshed_initial(
 def initial_from_entry(entry: InteractionLogEntry) -> dict[str, Any]:
     """A postponed entry as the form's values; BC resets date, time and successful on resume."""
     moment = services.now_rounded_up()
-    return {
-        "contact": entry.contact.no if entry.contact else "",
-        "template": entry.template,
-        "applied_template": entry.template.code if entry.template else "",
-        "description": entry.description,
-        "salesperson": entry.salesperson,
-        "language": entry.language,
-        "date": moment.date(),
-        "time": moment.time(),
-        "correspondence_type": entry.correspondence_type,
-        "information_flow": entry.information_flow,
-        "initiated_by": entry.initiated_by,
-        "campaign": entry.campaign,
-        "campaign_target": entry.campaign_target,
-        "campaign_response": entry.campaign_response,
-        "opportunity": entry.opportunity,
-        "evaluation": entry.evaluation,
-        "successful": True,
-        "cost": entry.cost,
-        "duration": entry.duration,
-        "comments": "\n".join(c.comment for c in entry.comments.all()),
-    }
+    data = services.resume_input(entry)
+    initial = {name: getattr(data, name) for name in services.RESUMED_FIELDS}
+    initial.update(
+        contact=entry.contact.no if entry.contact else "",
+        applied_template=entry.template.code if entry.template else "",
+        date=moment.date(),
+        time=moment.time(),
+        successful=True,
+        comments="\n".join(data.comments or []),
+    )
+    initial.pop("contact_via", None)
+    return initial
 
 
 class PhoneCallForm(forms.Form):

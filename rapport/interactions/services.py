@@ -480,6 +480,36 @@ class InteractionInput:
     explicit: set[str] = field(default_factory=set)
 
 
+RESUMED_FIELDS = (
+    "contact",
+    "template",
+    "description",
+    "salesperson",
+    "correspondence_type",
+    "information_flow",
+    "initiated_by",
+    "cost",
+    "duration",
+    "language",
+    "evaluation",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
+    "opportunity",
+    "contact_via",
+)
+
+
+def resume_input(entry: InteractionLogEntry) -> InteractionInput:
+    """A postponed entry as the input that resumes it (rules 14): its own values, while date,
+    time and "successful" start again from today, now and yes (BC resets them on resume).
+    No campaign or language on the entry stays none rather than the template's default."""
+    data = InteractionInput(**{name: getattr(entry, name) for name in RESUMED_FIELDS})
+    data.comments = [c.comment for c in entry.comments.all()]
+    data.explicit = {name for name in ("campaign", "language") if getattr(entry, name) is None}
+    return data
+
+
 def _privacy_check(contact: Contact) -> None:
     if contact.privacy_blocked or (contact.company is not None and contact.company.privacy_blocked):
         raise field_error(
