@@ -842,17 +842,18 @@ def delete_entry_comment(*, actor: Any, comment: InteractionLogEntryComment) -> 
     comment.delete()
 
 
-def _delete_entries(ids: list[int]) -> int:
-    """Delete entries with their comments and their unshared attachments (set-based)."""
+def _delete_entries(entries: QuerySet[InteractionLogEntry]) -> int:
+    """Delete a set of entries with their comments and their unshared attachments: three
+    statements (the set is a WHERE clause, never a list of ids pulled into Python)."""
     attachment_ids = list(
-        InteractionLogEntry.objects.filter(pk__in=ids)
-        .exclude(attachment=None)
+        entries.exclude(attachment=None)
+        .order_by()
         .values_list("attachment_id", flat=True)
         .distinct()
     )
-    comments = InteractionLogEntryComment.objects.filter(entry_id__in=ids)
+    comments = InteractionLogEntryComment.objects.filter(entry__in=entries.values("pk"))
     comments._raw_delete(comments.db)  # type: ignore[attr-defined]
-    doomed = InteractionLogEntry.objects.filter(pk__in=ids)
+    doomed = entries.order_by()
     count = doomed._raw_delete(doomed.db)  # type: ignore[attr-defined]
     delete_unreferenced_attachments(attachment_ids)
     return int(count)
@@ -862,7 +863,7 @@ def _delete_entries(ids: list[int]) -> int:
 def delete_postponed_interactions(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
     require_perm(actor, "interactions.delete_interactionlogentry")
     ids = list(entries.filter(postponed=True).values_list("pk", flat=True))
-    return _delete_entries(ids) if ids else 0
+    return _delete_entries(InteractionLogEntry.objects.filter(pk__in=ids)) if ids else 0
 
 
 @dataclass
@@ -940,14 +941,23 @@ def delete_canceled_entries(
     if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
         raise PermissionDenied(_("You do not have permission to do this."))
     batch_size = settings.RAPPORT_BATCH_SIZE
+    base = filters.queryset()
     with transaction.atomic():
-        ids = list(filters.queryset().order_by("pk").values_list("pk", flat=True))
-        total = len(ids)
-        deleted = 0
-        for start in range(0, total, batch_size):
-            deleted += _delete_entries(ids[start : start + batch_size])
+        total = base.count()
+        deleted, last = 0, 0
+        while True:
+            # Keyset batches: the batch is an Entry No. range, found with one indexed lookup.
+            rest = base.filter(pk__gt=last)
+            bound = list(
+                rest.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size]
+            )
+            batch = rest.filter(pk__lte=bound[0]) if bound else rest
+            deleted += _delete_entries(batch)
             if progress:
-                progress(min(start + batch_size, total), total)
+                progress(min(deleted, total), total)
+            if not bound:
+                break
+            last = bound[0]
     return deleted
 
 

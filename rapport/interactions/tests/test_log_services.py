@@ -178,11 +178,11 @@ def test_a_failing_purge_writes_nothing(
     calls = {"n": 0}
     real = services._delete_entries
 
-    def flaky(ids):
+    def flaky(entries):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return real(ids)
+        return real(entries)
 
     monkeypatch.setattr(services, "_delete_entries", flaky)
     with pytest.raises(RuntimeError):
