@@ -507,6 +507,7 @@ class InteractionLogEntry(models.Model):
                 name="ile_company_contact",
             ),
             models.Index(fields=["contact", "postponed", "-id"], name="ile_contact_id"),
+            models.Index(fields=["contact_company", "postponed", "-id"], name="ile_company_id"),
             models.Index(
                 fields=["template", "canceled", "postponed", "date"], name="ile_template_stats"
             ),

@@ -1,8 +1,9 @@
 """The log's hot queries are answered from indexes, not by scanning the table (10M entries).
 
 SQLite: the plan must not scan the table bare nor sort in a temporary B-tree.
-PostgreSQL: with sequential scans disabled, the plan must still avoid a Seq Scan and a Sort,
-which proves a usable index exists (the planner falls back to a Seq Scan only if none does).
+PostgreSQL: with sequential scans, bitmap scans and sorts disabled, the plan must still avoid
+a Seq Scan and a Sort, which proves a usable index exists (the planner falls back to them only
+if none does).
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ TABLE = InteractionLogEntry._meta.db_table
 
 def plan(qs) -> str:
     if connection.vendor == "postgresql":
+        # Forbid the fallbacks (table scan, bitmap scan, sort): the planner then uses them
+        # only where no index can answer, so a Seq Scan or a Sort in the plan means no index.
+        switches = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            for name in switches:
+                cursor.execute(f"SET LOCAL {name} = off")
             text = qs.explain()
-            cursor.execute("SET LOCAL enable_seqscan = on")
+            for name in switches:
+                cursor.execute(f"SET LOCAL {name} = on")
         return text
     return qs.explain()
 
