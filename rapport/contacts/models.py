@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rapport.accounts.models import Salesperson
 from rapport.core.choices import CorrespondenceType
 from rapport.core.fields import CodeField
-from rapport.core.models import Language, NumberSeries
+from rapport.core.models import CodeTableModel, Language, NumberSeries
 
 
 class AttachmentStorageType(models.TextChoices):
@@ -16,17 +16,10 @@ class AttachmentStorageType(models.TextChoices):
     DISK_FILE = "disk_file", _("Disk File")
 
 
-class BusinessRelation(models.Model):
-    code = CodeField(_("Code"), max_length=10, unique=True)
-    description = models.CharField(_("Description"), max_length=100, blank=True)
-
-    class Meta:
-        ordering = ["code"]
+class BusinessRelation(CodeTableModel):
+    class Meta(CodeTableModel.Meta):
         verbose_name = _("business relation")
         verbose_name_plural = _("business relations")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.description}".strip()
 
 
 class MarketingSetup(models.Model):

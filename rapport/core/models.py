@@ -10,6 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from rapport.core.fields import CodeField
 
 
+class CodeTableModel(models.Model):
+    """A BC code table: a Code[10] key and a description (business relations, groups...)."""
+
+    code = CodeField(_("Code"), max_length=10, unique=True)
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}".strip()
+
+
 class NumberSeries(models.Model):
     """BC's No. Series with its one line: where numbered records (contacts, segments...) get a No."""
 

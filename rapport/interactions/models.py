@@ -15,7 +15,7 @@ from rapport.campaigns.models import Campaign
 from rapport.contacts.models import AttachmentStorageType, Contact
 from rapport.core.choices import CorrespondenceType
 from rapport.core.fields import CodeField
-from rapport.core.models import Language, NumberSeries
+from rapport.core.models import CodeTableModel, Language, NumberSeries
 
 ZERO = Decimal(0)
 
@@ -93,17 +93,10 @@ class Attachment(models.Model):
         return self.file_extension.lower() in {"html", "htm"}
 
 
-class InteractionGroup(models.Model):
-    code = CodeField(_("Code"), max_length=10, unique=True)
-    description = models.CharField(_("Description"), max_length=100, blank=True)
-
-    class Meta:
-        ordering = ["code"]
+class InteractionGroup(CodeTableModel):
+    class Meta(CodeTableModel.Meta):
         verbose_name = _("interaction group")
         verbose_name_plural = _("interaction groups")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.description}".strip()
 
 
 class InteractionTemplate(models.Model):
