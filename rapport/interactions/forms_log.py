@@ -76,6 +76,18 @@ MORE_FIELDS = (
 )
 
 
+def amount_field(label: Any, *, decimal_places: int) -> forms.DecimalField:
+    """An optional, non-negative amount typed in the user's locale (fi/nb type 1,50)."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal(0),
+        decimal_places=decimal_places,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal" if decimal_places else "numeric"}),
+    )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -220,23 +232,8 @@ class InteractionForm(forms.Form):
         label=_l("Evaluation"), choices=Evaluation.choices, required=False
     )
     successful = forms.BooleanField(label=_l("Interaction Successful"), required=False)
-    # Localized: a Finnish or Norwegian user types 1,50.
-    cost = forms.DecimalField(
-        label=_l("Cost (LCY)"),
-        required=False,
-        min_value=Decimal(0),
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    duration = forms.DecimalField(
-        label=_l("Duration (Min.)"),
-        required=False,
-        min_value=Decimal(0),
-        decimal_places=0,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    cost = amount_field(_l("Cost (LCY)"), decimal_places=2)
+    duration = amount_field(_l("Duration (Min.)"), decimal_places=0)
     comments = forms.CharField(
         label=_l("Comments"),
         required=False,
@@ -433,14 +430,7 @@ class PhoneCallForm(forms.Form):
         required=False,
         help_text=_l("Leave blank to use the description of the Outg. Calls template."),
     )
-    duration = forms.DecimalField(
-        label=_l("Duration (Min.)"),
-        required=False,
-        min_value=Decimal(0),
-        decimal_places=0,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    duration = amount_field(_l("Duration (Min.)"), decimal_places=0)
     successful = forms.BooleanField(label=_l("Call Successful"), required=False, initial=True)
     comments = forms.CharField(
         label=_l("Comments"),
