@@ -229,17 +229,6 @@ def delete_language(*, actor: Any, language: Language) -> None:
     language.delete()
 
 
-# Seeded by a data migration; codes are data (not translated), names are the languages' own.
-SEED_LANGUAGES = {
-    "FI": "Suomi",
-    "NB": "Norsk bokmål",
-    "EN": "English",
-    "SV": "Svenska",
-    "DA": "Dansk",
-    "DE": "Deutsch",
-}
-
-
 @transaction.atomic
 def start_job(
     *,

@@ -84,17 +84,11 @@ def _field_caption(instance: models.Model, field: str) -> str:
         return ""
 
 
-def raise_if(condition: bool, field: str | None, message: str, code: str) -> None:
-    if condition:
-        raise field_error(field, message, code) if field else ValidationError(message, code=code)
-
-
 __all__ = [
     "PermissionDenied",
     "ValidationError",
     "field_error",
     "first_error",
-    "raise_if",
     "require_perm",
     "validate_instance",
 ]
