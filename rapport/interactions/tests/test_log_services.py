@@ -16,6 +16,7 @@ from rapport.interactions.models import (
     InteractionLogEntryComment,
 )
 from rapport.interactions.services import InteractionInput, PurgeFilter
+from rapport.interactions.services import log as log_services
 from rapport.interactions.tests.conftest import upload
 
 
@@ -176,7 +177,7 @@ def test_a_failing_purge_writes_nothing(
     made = [interact(company, call_template) for _ in range(3)]
     services.cancel_entries(actor=bob, entries=entries(*made))
     calls = {"n": 0}
-    real = services._delete_entries
+    real = log_services._delete_entries
 
     def flaky(entries):
         calls["n"] += 1
@@ -184,7 +185,7 @@ def test_a_failing_purge_writes_nothing(
             raise RuntimeError("disk full")
         return real(entries)
 
-    monkeypatch.setattr(services, "_delete_entries", flaky)
+    monkeypatch.setattr(log_services, "_delete_entries", flaky)
     with pytest.raises(RuntimeError):
         services.delete_canceled_entries(actor=alice, filters=PurgeFilter())
     assert InteractionLogEntry.objects.count() == 3, "all or nothing"
@@ -412,6 +413,7 @@ def test_a_salesperson_card_offers_create_interaction_and_their_entries(
 
 def test_a_new_template_with_merge_and_no_html_attachment_is_refused(alice, group) -> None:
     from rapport.core.models import Language
+    from rapport.interactions.models import InteractionTemplate
 
     with pytest.raises(ValidationError, match="Wizard Action = Merge can not be specified"):
         services.create_interaction_template(
@@ -422,7 +424,7 @@ def test_a_new_template_with_merge_and_no_html_attachment_is_refused(alice, grou
             language=Language.objects.get(code="FI"),
             correspondence_type="",
         )
-    assert not services.InteractionTemplate.objects.filter(code="NEWM").exists()  # type: ignore[attr-defined]
+    assert not InteractionTemplate.objects.filter(code="NEWM").exists()
 
 
 def test_a_viewer_cannot_log_phone_calls(carol, company) -> None:

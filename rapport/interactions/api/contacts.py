@@ -1,0 +1,114 @@
+"""Contact and salesperson statistics, contact entries, phone calls."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from rapport.accounts.models import Salesperson
+from rapport.core.api_helpers import (
+    PageOut,
+    paginate,
+    require_api_perm,
+    resolve_code,
+)
+from rapport.interactions import queries, services
+from rapport.interactions.api.common import (
+    get_contact,
+    get_entry,
+    payload_names,
+    router,
+    statistics_out,
+)
+from rapport.interactions.models import (
+    InteractionLogEntry,
+)
+from rapport.interactions.schemas import (
+    InteractionLogEntryDetailOut,
+    InteractionLogEntryOut,
+    PhoneCallIn,
+    StatisticsOut,
+)
+
+# --- contacts and salespeople ------------------------------------------------------------------
+
+
+@router.get("/contacts/{no}/statistics", response=StatisticsOut, tags=["Contacts"])
+def contact_statistics(
+    request: HttpRequest,
+    no: str,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> dict[str, Any]:
+    """The contact's interaction statistics; a company's include its persons' entries."""
+    require_api_perm(request, "interactions.view_interactionlogentry")
+    contact = get_contact(request, no)
+    stats = queries.contact_statistics(contact, date_from=date_from, date_to=date_to)
+    return statistics_out(stats, queries.contact_entries(contact), date_from, date_to)
+
+
+@router.get(
+    "/contacts/{no}/interaction-log-entries",
+    response=PageOut[InteractionLogEntryOut],
+    tags=["Contacts"],
+)
+def contact_entry_list(request: HttpRequest, no: str) -> dict[str, Any]:
+    """The contact's log (a company's includes its persons'); filters as the log."""
+    require_api_perm(request, "interactions.view_interactionlogentry")
+    contact = get_contact(request, no)
+    qs = (
+        queries.contact_entries(contact)
+        .logged()  # type: ignore[attr-defined]
+        .select_related(*queries.ENTRY_RELATED)
+    )
+    return paginate(request, queries.ENTRY_LIST, qs)
+
+
+@router.post(
+    "/contacts/{no}/phone-calls", response={201: InteractionLogEntryDetailOut}, tags=["Contacts"]
+)
+def contact_phone_call(
+    request: HttpRequest, no: str, payload: PhoneCallIn
+) -> tuple[int, InteractionLogEntry]:
+    """Log a phone call with the Outg. Calls template of the Interaction Template Setup
+    (422 on `outgoing_calls` when none is set up). `phone_no` blank: the contact's number."""
+    require_api_perm(request, "interactions.view_interactionlogentry")
+    # make_phone_call checks the setup before create_interaction checks the permission.
+    require_api_perm(request, "interactions.add_interactionlogentry")
+    contact = get_contact(request, no)
+    salesperson = resolve_code(Salesperson, "salesperson_code", payload.salesperson_code)
+    with payload_names():
+        entry = services.make_phone_call(
+            actor=request.user,
+            contact=contact,
+            phone_no=payload.phone_no,
+            duration=payload.duration,
+            attempt_failed=not payload.interaction_successful,
+            description=payload.description or None,
+            comments=payload.comments,
+            salesperson=salesperson,
+        )
+    return 201, get_entry(request, entry.pk, postponed=False)
+
+
+@router.get("/salespeople/{code}/statistics", response=StatisticsOut, tags=["Salespeople"])
+def salesperson_statistics(
+    request: HttpRequest,
+    code: str,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> dict[str, Any]:
+    require_api_perm(request, "accounts.view_salesperson")
+    require_api_perm(request, "interactions.view_interactionlogentry")
+    salesperson = Salesperson.objects.filter(code=code.upper()).first()
+    if salesperson is None:
+        raise Http404
+    stats = queries.salesperson_statistics(salesperson, date_from=date_from, date_to=date_to)
+    return statistics_out(
+        stats,
+        InteractionLogEntry.objects.filter(salesperson=salesperson),
+        date_from,
+        date_to,
+    )

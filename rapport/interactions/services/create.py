@@ -1,0 +1,458 @@
+"""Creating interactions: defaults, the checks in BC's order, finish later, phone calls."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.accounts.models import Salesperson
+from rapport.campaigns.models import Campaign
+from rapport.contacts.models import Contact
+from rapport.contacts.queries import marketing_setup
+from rapport.core.choices import CorrespondenceType
+from rapport.core.models import Language
+from rapport.core.validation import (
+    ValidationError,
+    field_error,
+    require_perm,
+    validate_instance,
+)
+from rapport.interactions import attachments as files
+from rapport.interactions.attachments import Upload
+from rapport.interactions.models import (
+    Attachment,
+    InteractionLogEntry,
+    InteractionLogEntryComment,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+    Opportunity,
+    WizardAction,
+)
+from rapport.interactions.services.common import fill_in
+from rapport.interactions.services.setup import delete_unreferenced_attachments
+
+# --- creating interactions ---------------------------------------------------------------------
+
+
+def now_rounded_up(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Rules 11: now rounded up to the next whole minute (12:33:59 -> 12:34:00)."""
+    now = timezone.localtime(now or timezone.now())
+    bumped = now + datetime.timedelta(seconds=1)
+    if bumped.second == 0 and bumped.microsecond == 0:
+        return bumped
+    return (bumped + datetime.timedelta(minutes=1)).replace(second=0, microsecond=0)
+
+
+def language_for(template: InteractionTemplate, contact: Contact | None) -> Language | None:
+    """The contact's language if the template has a row for it, else the template default."""
+    if (
+        contact is not None
+        and contact.language_id
+        and template.languages.filter(language_id=contact.language_id).exists()
+    ):
+        return contact.language
+    return template.language
+
+
+def template_attachment(
+    template: InteractionTemplate, language: Language | None
+) -> Attachment | None:
+    row = (
+        InteractionTemplateLanguage.objects.select_related("attachment")
+        .filter(template=template, language=language)
+        .first()
+    )
+    return row.attachment if row else None
+
+
+def correspondence_type_for(template: InteractionTemplate, contact: Contact | None) -> str:
+    """Rules 11: the template's default when it ignores the contact's type, else the contact's."""
+    if template.ignore_contact_corres_type:
+        return template.correspondence_type
+    return contact.correspondence_type if contact is not None else ""
+
+
+def default_salesperson(actor: Any, contact: Contact | None) -> Salesperson | None:
+    """Rules 11: the acting user's own salesperson before the contact's (never a blocked one)."""
+    own = getattr(actor, "salesperson", None)
+    if own is not None and not own.blocked:
+        return own
+    if contact is not None and contact.salesperson is not None and not contact.salesperson.blocked:
+        return contact.salesperson
+    return None
+
+
+def interaction_defaults(
+    *,
+    actor: Any,
+    contact: Contact | None = None,
+    template: InteractionTemplate | None = None,
+    salesperson: Salesperson | None = None,
+    campaign: Campaign | None = None,
+    now: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    """The values a new interaction starts with (the form, the API and segment lines share it)."""
+    moment = now_rounded_up(now)
+    values: dict[str, Any] = {
+        "contact": contact,
+        "salesperson": salesperson or default_salesperson(actor, contact),
+        "date": moment.date(),
+        "time": moment.time(),
+        "campaign": campaign,
+        "template": template,
+        "attempt_failed": False,
+        "evaluation": "",
+    }
+    if template is not None:
+        language = language_for(template, contact)
+        values.update(
+            description=template.description,
+            cost=template.unit_cost,
+            duration=template.unit_duration,
+            information_flow=template.information_flow,
+            initiated_by=template.initiated_by,
+            campaign_target=template.campaign_target,
+            campaign_response=template.campaign_response,
+            correspondence_type=correspondence_type_for(template, contact),
+            language=language,
+            attachment=template_attachment(template, language),
+        )
+        if campaign is None and template.campaign_id:
+            values["campaign"] = template.campaign
+    return values
+
+
+@dataclass
+class InteractionInput:
+    """What a user (form or API) said about an interaction; None means "use the default"."""
+
+    contact: Contact | None = None
+    template: InteractionTemplate | None = None
+    description: str | None = None
+    salesperson: Salesperson | None = None
+    date: datetime.date | None = None
+    time: datetime.time | None = None
+    correspondence_type: str | None = None
+    information_flow: str | None = None
+    initiated_by: str | None = None
+    cost: Decimal | None = None
+    duration: Decimal | None = None
+    language: Language | None = None
+    evaluation: str = ""
+    attempt_failed: bool = False
+    campaign: Campaign | None = None
+    campaign_target: bool | None = None
+    campaign_response: bool | None = None
+    opportunity: Opportunity | None = None
+    contact_via: str = ""
+    comments: list[str] | None = None
+    upload: Upload | None = None
+    explicit: set[str] = field(default_factory=set)
+
+
+RESUMED_FIELDS = (
+    "contact",
+    "template",
+    "description",
+    "salesperson",
+    "correspondence_type",
+    "information_flow",
+    "initiated_by",
+    "cost",
+    "duration",
+    "language",
+    "evaluation",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
+    "opportunity",
+    "contact_via",
+)
+
+
+def resume_input(entry: InteractionLogEntry) -> InteractionInput:
+    """A postponed entry as the input that resumes it (rules 14): its own values, while date,
+    time and "successful" start again from today, now and yes (BC resets them on resume).
+    No campaign or language on the entry stays none rather than the template's default."""
+    data = InteractionInput(**{name: getattr(entry, name) for name in RESUMED_FIELDS})
+    data.comments = [c.comment for c in entry.comments.all()]
+    data.explicit = {name for name in ("campaign", "language") if getattr(entry, name) is None}
+    return data
+
+
+def privacy_check(contact: Contact) -> None:
+    if contact.privacy_blocked or (contact.company is not None and contact.company.privacy_blocked):
+        raise field_error(
+            "contact",
+            _(
+                "You cannot use contact %(no)s %(name)s because they are marked as blocked due "
+                "to privacy."
+            )
+            % {"no": contact.no, "name": contact.name},
+            "privacy_blocked",
+        )
+
+
+def _resolve(data: InteractionInput, actor: Any) -> dict[str, Any]:
+    """Defaults from the template, then the user's values win (rules 1)."""
+    values = interaction_defaults(
+        actor=actor,
+        contact=data.contact,
+        template=data.template,
+        salesperson=data.salesperson,
+        campaign=data.campaign,
+    )
+    for name in (
+        "description",
+        "date",
+        "time",
+        "correspondence_type",
+        "information_flow",
+        "initiated_by",
+        "cost",
+        "duration",
+        "language",
+        "campaign_target",
+        "campaign_response",
+    ):
+        value = getattr(data, name)
+        if value is not None:
+            values[name] = value
+    for name in ("description", "salesperson", "date", "campaign", "language"):
+        if name in data.explicit:
+            values[name] = getattr(data, name)
+    values.update(
+        evaluation=data.evaluation or "",
+        attempt_failed=data.attempt_failed,
+        opportunity=data.opportunity,
+        contact_via=data.contact_via,
+    )
+    if data.upload is not None:
+        values["attachment"] = None
+    return values
+
+
+def _check_interaction(values: dict[str, Any], data: InteractionInput) -> None:
+    """Rules 4: the checks in BC's order, for finishing and for "finish later" alike."""
+    if values.get("contact") is None:
+        raise field_error(
+            "contact", _("You must select a contact to interact with."), "contact_required"
+        )
+    if values.get("template") is None:
+        raise fill_in("template", _("Interaction Template Code"))
+    if values.get("salesperson") is None:
+        raise fill_in("salesperson", _("Salesperson Code"))
+    if values.get("date") is None:
+        raise fill_in("date", _("Date"))
+    if not (values.get("description") or "").strip():
+        raise fill_in("description", _("Description"))
+    has_attachment = values.get("attachment") is not None or data.upload is not None
+    template: InteractionTemplate = values["template"]
+    if template.wizard_action == WizardAction.OPEN and not has_attachment:
+        raise field_error(
+            "template",
+            _(
+                "No attachment found. You must either add an attachment or choose a template in "
+                "the Word Template Code field on the Interaction Template page."
+            ),
+            "no_attachment",
+        )
+    if values.get("correspondence_type") == CorrespondenceType.EMAIL and not has_attachment:
+        raise field_error(
+            "correspondence_type",
+            _(
+                "The correspondence type for this interaction is Email, which requires an "
+                "interaction template with an attachment or Word template. To continue, you can "
+                "either change the correspondence type for the contact, select an interaction "
+                "template that has a different correspondence type, or select a template that "
+                "ignores the contact correspondence type."
+            ),
+            "email_needs_attachment",
+        )
+    salesperson = values["salesperson"]
+    if salesperson.blocked:
+        raise field_error(
+            "salesperson", _("Blocked salespeople cannot be chosen."), "salesperson_blocked"
+        )
+
+
+@transaction.atomic
+def create_interaction(
+    *,
+    actor: Any,
+    data: InteractionInput,
+    postpone: bool = False,
+    resume: InteractionLogEntry | None = None,
+    skip_attachment_checks: bool = False,
+) -> InteractionLogEntry:
+    """Log an interaction (or save it as postponed with "finish later").
+
+    Resuming a postponed entry finishes the same entry (same Entry No.); its attachment is kept
+    unless a new file is given, and its comments are replaced only when new ones are given.
+    """
+    require_perm(actor, "interactions.add_interactionlogentry")
+    if data.contact is not None:
+        # Decide on the stored contact (privacy, e-mail, company), not on a caller's stale copy.
+        data.contact = Contact.objects.select_related("company", "salesperson", "language").get(
+            pk=data.contact.pk
+        )
+    if resume is not None:
+        resume = InteractionLogEntry.objects.select_for_update().get(pk=resume.pk)
+        if not resume.postponed:
+            raise ValidationError(
+                _("Only postponed interactions can be resumed."), code="not_postponed"
+            )
+    values = _resolve(data, actor)
+    if resume is not None and data.upload is None and resume.attachment_id:
+        values["attachment"] = resume.attachment
+    if not skip_attachment_checks:
+        _check_interaction(values, data)
+    else:
+        for name, caption in (
+            ("date", _("Date")),
+            ("description", _("Description")),
+            ("salesperson", _("Salesperson Code")),
+        ):
+            if not values.get(name):
+                raise fill_in(name, caption)
+    contact: Contact = values["contact"]
+    privacy_check(contact)
+    if (
+        not postpone
+        and values.get("correspondence_type") == CorrespondenceType.EMAIL
+        and not (contact.email)
+    ):
+        # Rules 6: without delivery an e-mail line to a contact without an address is logged
+        # with a blank correspondence type.
+        values["correspondence_type"] = CorrespondenceType.BLANK
+
+    attachment = values.get("attachment")
+    old_attachment_id = resume.attachment_id if resume is not None else None
+    setup = marketing_setup()
+    if data.upload is not None:
+        attachment = files.new_attachment(
+            upload=data.upload,
+            storage_type=setup.attachment_storage_type,
+            folder=setup.attachment_storage_location,
+            read_only=True,
+            created_by=actor,
+        )
+    elif attachment is not None and (resume is None or attachment.pk != old_attachment_id):
+        # Each interaction owns a read-only copy of the template's file.
+        attachment = files.copy_attachment(
+            attachment,
+            storage_type=setup.attachment_storage_type,
+            folder=setup.attachment_storage_location,
+            read_only=True,
+            created_by=actor,
+        )
+
+    entry = resume or InteractionLogEntry()
+    template: InteractionTemplate = values["template"]
+    entry.contact = contact
+    entry.contact_company = contact.company if contact.company_id else None
+    entry.date = values["date"]
+    entry.time = values.get("time")
+    entry.description = (values.get("description") or "")[:100]
+    entry.information_flow = values.get("information_flow") or ""
+    entry.initiated_by = values.get("initiated_by") or ""
+    entry.attachment = attachment
+    entry.cost = values.get("cost") or Decimal(0)
+    entry.duration = values.get("duration") or Decimal(0)
+    entry.user = actor if getattr(actor, "pk", None) else None
+    entry.group_id = template.group_id
+    entry.template = template
+    entry.language = values.get("language")
+    entry.campaign = values.get("campaign")
+    entry.campaign_target = bool(values.get("campaign_target"))
+    entry.campaign_response = bool(values.get("campaign_response"))
+    entry.evaluation = values.get("evaluation") or ""
+    entry.attempt_failed = bool(values.get("attempt_failed"))
+    entry.opportunity = values.get("opportunity")
+    entry.salesperson = values["salesperson"]
+    entry.correspondence_type = values.get("correspondence_type") or ""
+    entry.contact_via = (values.get("contact_via") or "")[:80]
+    entry.postponed = postpone
+    validate_instance(entry, exclude=["contact", "contact_company"])
+    entry.save()
+    if data.comments is not None:
+        if resume is not None:
+            entry.comments.all().delete()
+        _add_comments(entry, data.comments)
+    if old_attachment_id and old_attachment_id != entry.attachment_id:
+        delete_unreferenced_attachments([old_attachment_id])
+    return entry
+
+
+def _add_comments(entry: InteractionLogEntry, comments: Iterable[str]) -> None:
+    last = entry.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0
+    today = timezone.localdate()
+    rows = []
+    for text in comments:
+        text = (text or "").strip()
+        if not text:
+            continue
+        last += 10000
+        rows.append(
+            InteractionLogEntryComment(entry=entry, line_no=last, date=today, comment=text[:80])
+        )
+    for row in rows:
+        validate_instance(row, exclude=["entry"])
+    InteractionLogEntryComment.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def make_phone_call(
+    *,
+    actor: Any,
+    contact: Contact,
+    phone_no: str = "",
+    duration: Decimal | None = None,
+    attempt_failed: bool = False,
+    description: str | None = None,
+    comments: list[str] | None = None,
+    salesperson: Salesperson | None = None,
+) -> InteractionLogEntry:
+    """Log a call with the Outg. Calls template of the Interaction Template Setup (2.4)."""
+    from rapport.interactions.queries import template_setup
+
+    require_perm(actor, "interactions.add_interactionlogentry")
+    template = template_setup().outgoing_calls
+    if template is None:
+        raise field_error(
+            "outgoing_calls",
+            _(
+                "%(field)s must have a value in Interaction Template Setup. It cannot be zero or "
+                "empty."
+            )
+            % {"field": _("Outg. Calls")},
+            "no_call_template",
+        )
+    number = (phone_no or contact.phone_no or contact.mobile_phone_no).strip()
+    if not number:
+        raise field_error("phone_no", _("You must fill in the phone number."), "phone_required")
+    now = timezone.localtime()
+    return create_interaction(
+        actor=actor,
+        data=InteractionInput(
+            contact=contact,
+            template=template,
+            description=description,
+            duration=duration,
+            attempt_failed=attempt_failed,
+            date=now.date(),
+            time=now.time().replace(microsecond=0),
+            contact_via=number,
+            comments=comments,
+            salesperson=salesperson,
+            correspondence_type=CorrespondenceType.BLANK,
+        ),
+        skip_attachment_checks=True,
+    )

@@ -1,0 +1,237 @@
+"""The interaction log: cancel, restore, evaluate, comments, postponed entries, purges."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.accounts.models import Salesperson
+from rapport.campaigns.models import Campaign
+from rapport.contacts.models import Contact
+from rapport.core import services as core_services
+from rapport.core.validation import (
+    PermissionDenied,
+    field_error,
+    require_perm,
+    validate_instance,
+)
+from rapport.interactions.models import (
+    Attachment,
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionLogEntryComment,
+    InteractionTemplate,
+)
+from rapport.interactions.services.common import Progress, fill_in
+from rapport.interactions.services.setup import delete_unreferenced_attachments
+
+# --- the log: cancel, restore, evaluate, comments ----------------------------------------------
+
+# Later apps (segments, campaigns) register checks that forbid restoring an entry whose logged
+# segment or campaign entry is canceled (rules 2).
+restore_checks: list[Callable[[QuerySet[InteractionLogEntry]], None]] = []
+
+
+@transaction.atomic
+def cancel_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
+    """Mark entries canceled; statistics stop counting them. Returns how many changed."""
+    require_perm(actor, "interactions.cancel_interactionlogentry")
+    return entries.filter(canceled=False, postponed=False).update(canceled=True)
+
+
+@transaction.atomic
+def restore_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
+    require_perm(actor, "interactions.cancel_interactionlogentry")
+    for check in restore_checks:
+        check(entries)
+    return entries.filter(canceled=True, postponed=False).update(canceled=False)
+
+
+@transaction.atomic
+def evaluate_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry], evaluation: str) -> int:
+    require_perm(actor, "interactions.change_interactionlogentry")
+    from rapport.interactions.models import Evaluation
+
+    if evaluation not in Evaluation.values:
+        raise field_error("evaluation", _("Choose a valid evaluation."), "invalid_choice")
+    return entries.filter(postponed=False).update(evaluation=evaluation)
+
+
+@transaction.atomic
+def add_entry_comment(
+    *, actor: Any, entry: InteractionLogEntry, comment: str, code: str = ""
+) -> InteractionLogEntryComment:
+    require_perm(actor, "interactions.change_interactionlogentry")
+    if not (comment or "").strip():
+        raise fill_in("comment", _("Comment"))
+    entry = InteractionLogEntry.objects.select_for_update().get(pk=entry.pk)
+    last = entry.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0
+    today = timezone.localdate()
+    row = InteractionLogEntryComment(
+        entry=entry,
+        line_no=last + 10000,
+        code=code,
+        comment=comment.strip(),
+        # BC: a new line gets the work date only if no other comment of the entry has it.
+        date=None if entry.comments.filter(date=today).exists() else today,
+    )
+    validate_instance(row)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def delete_entry_comment(*, actor: Any, comment: InteractionLogEntryComment) -> None:
+    require_perm(actor, "interactions.change_interactionlogentry")
+    comment.delete()
+
+
+def _delete_entries(entries: QuerySet[InteractionLogEntry]) -> int:
+    """Delete a set of entries with their comments and their unshared attachments: three
+    statements (the set is a WHERE clause, never a list of ids pulled into Python)."""
+    attachment_ids = list(
+        entries.exclude(attachment=None)
+        .order_by()
+        .values_list("attachment_id", flat=True)
+        .distinct()
+    )
+    comments = InteractionLogEntryComment.objects.filter(entry__in=entries.values("pk"))
+    comments._raw_delete(comments.db)  # type: ignore[attr-defined]
+    doomed = entries.order_by()
+    count = doomed._raw_delete(doomed.db)  # type: ignore[attr-defined]
+    delete_unreferenced_attachments(attachment_ids)
+    return int(count)
+
+
+@transaction.atomic
+def delete_postponed_interactions(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
+    require_perm(actor, "interactions.delete_interactionlogentry")
+    ids = list(entries.filter(postponed=True).values_list("pk", flat=True))
+    return _delete_entries(InteractionLogEntry.objects.filter(pk__in=ids)) if ids else 0
+
+
+@dataclass
+class PurgeFilter:
+    """Optional filters of "Delete Canceled Interaction Log Entries" (2.7)."""
+
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    entry_from: int | None = None
+    entry_to: int | None = None
+    contact: Contact | None = None
+    template: InteractionTemplate | None = None
+    group: InteractionGroup | None = None
+    salesperson: Salesperson | None = None
+    campaign: Campaign | None = None
+
+    def queryset(self) -> QuerySet[InteractionLogEntry]:
+        qs = InteractionLogEntry.objects.filter(canceled=True)
+        if self.date_from:
+            qs = qs.filter(date__gte=self.date_from)
+        if self.date_to:
+            qs = qs.filter(date__lte=self.date_to)
+        if self.entry_from:
+            qs = qs.filter(pk__gte=self.entry_from)
+        if self.entry_to:
+            qs = qs.filter(pk__lte=self.entry_to)
+        for name in ("contact", "template", "group", "salesperson", "campaign"):
+            value = getattr(self, name)
+            if value is not None:
+                qs = qs.filter(**{name: value})
+        return qs
+
+    def as_params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value:
+                out[name] = value.isoformat()
+        for name in ("entry_from", "entry_to"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        for name in ("contact", "template", "group", "salesperson", "campaign"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value.pk
+        return out
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> PurgeFilter:
+        models = {
+            "contact": Contact,
+            "template": InteractionTemplate,
+            "group": InteractionGroup,
+            "salesperson": Salesperson,
+            "campaign": Campaign,
+        }
+        kwargs: dict[str, Any] = {}
+        for name in ("date_from", "date_to"):
+            if params.get(name):
+                kwargs[name] = datetime.date.fromisoformat(params[name])
+        for name in ("entry_from", "entry_to"):
+            if params.get(name):
+                kwargs[name] = int(params[name])
+        for name, model in models.items():
+            if params.get(name):
+                kwargs[name] = model._default_manager.get(pk=params[name])  # type: ignore[attr-defined]
+        return cls(**kwargs)
+
+
+def delete_canceled_entries(
+    *, actor: Any, filters: PurgeFilter, progress: Progress | None = None
+) -> int:
+    """Delete canceled entries matching `filters`, with their comments and the attachments no
+    remaining entry uses. All or nothing, in batches; returns how many entries were deleted."""
+    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    batch_size = settings.RAPPORT_BATCH_SIZE
+    base = filters.queryset()
+    with transaction.atomic():
+        total = base.count()
+        deleted, last = 0, 0
+        while True:
+            # Keyset batches: the batch is an Entry No. range, found with one indexed lookup.
+            rest = base.filter(pk__gt=last)
+            bound = list(
+                rest.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size]
+            )
+            batch = rest.filter(pk__lte=bound[0]) if bound else rest
+            deleted += _delete_entries(batch)
+            if progress:
+                progress(min(deleted, total), total)
+            if not bound:
+                break
+            last = bound[0]
+    return deleted
+
+
+def start_delete_canceled_entries(*, actor: Any, filters: PurgeFilter) -> Any:
+    """Queue the purge as a background job (the job page shows its progress)."""
+    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    total = filters.queryset().count()
+    return core_services.start_job(
+        actor=actor,
+        kind="interactions.delete_canceled",
+        description=_("Delete Canceled Interaction Log Entries"),
+        params=filters.as_params(),
+        total=total,
+    )
+
+
+def start_relocate_attachments(*, actor: Any) -> Any:
+    require_perm(actor, "contacts.change_marketingsetup")
+    return core_services.start_job(
+        actor=actor,
+        kind="interactions.relocate_attachments",
+        description=_("Relocate Attachments"),
+        total=Attachment.objects.count(),
+    )

@@ -1,0 +1,338 @@
+"""Interaction groups, templates, template languages, attachments and the template setup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from rapport.contacts.queries import marketing_setup
+from rapport.core.models import Language
+from rapport.core.validation import (
+    field_error,
+    require_perm,
+    validate_instance,
+)
+from rapport.interactions import attachments as files
+from rapport.interactions.attachments import Upload
+from rapport.interactions.models import (
+    Attachment,
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+    InteractionTemplateSetup,
+    WizardAction,
+)
+from rapport.interactions.services.common import Progress, fill_in
+
+# --- interaction groups ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_interaction_group(*, actor: Any, code: str, description: str = "") -> InteractionGroup:
+    require_perm(actor, "interactions.add_interactiongroup")
+    group = InteractionGroup(code=(code or "").strip().upper(), description=description)
+    if not group.code:
+        raise fill_in("code", _("Code"))
+    validate_instance(group)
+    group.save()
+    return group
+
+
+@transaction.atomic
+def update_interaction_group(
+    *, actor: Any, group: InteractionGroup, description: str = ""
+) -> InteractionGroup:
+    require_perm(actor, "interactions.change_interactiongroup")
+    group.description = description
+    validate_instance(group)
+    group.save()
+    return group
+
+
+@transaction.atomic
+def delete_interaction_group(*, actor: Any, group: InteractionGroup) -> None:
+    """Rapport protects a group while templates or log entries use it (BC does not)."""
+    require_perm(actor, "interactions.delete_interactiongroup")
+    if group.templates.exists() or group.entries.exists():
+        raise field_error(
+            "code",
+            _(
+                "You cannot delete interaction group %(code)s because templates or interaction "
+                "log entries use it."
+            )
+            % {"code": group.code},
+            "in_use",
+        )
+    group.delete()
+
+
+# --- interaction templates ---------------------------------------------------------------------
+
+TEMPLATE_FIELDS = (
+    "group",
+    "description",
+    "unit_cost",
+    "unit_duration",
+    "information_flow",
+    "initiated_by",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
+    "correspondence_type",
+    "ignore_contact_corres_type",
+    "wizard_action",
+    "language",
+)
+
+
+def default_language_row(template: InteractionTemplate) -> InteractionTemplateLanguage | None:
+    return (
+        InteractionTemplateLanguage.objects.select_related("attachment")
+        .filter(template=template, language=template.language)
+        .first()
+        if template.pk
+        else None
+    )
+
+
+def check_wizard_action(template: InteractionTemplate) -> None:
+    """Rules 5: wizard action vs. the default language's attachment (when that row exists)."""
+    row = default_language_row(template)
+    if row is None:
+        return
+    attachment = row.attachment
+    html = attachment is not None and attachment.is_html
+    action = template.wizard_action
+    bad = (html and action != WizardAction.MERGE) or (not html and action == WizardAction.MERGE)
+    if bad:
+        raise field_error(
+            "wizard_action",
+            _("Wizard Action = %(value)s can not be specified for Interaction Template %(code)s.")
+            % {"value": WizardAction(action).label if action else "' '", "code": template.code},
+            "wizard_action_invalid",
+        )
+
+
+def _sync_merge_with_language(template: InteractionTemplate) -> None:
+    """Changing the default language sets or clears Merge by itself (rules 5)."""
+    row = default_language_row(template)
+    if row is None:
+        return
+    if row.attachment is not None and row.attachment.is_html:
+        template.wizard_action = WizardAction.MERGE
+    elif template.wizard_action == WizardAction.MERGE:
+        template.wizard_action = WizardAction.BLANK
+
+
+@transaction.atomic
+def create_interaction_template(*, actor: Any, code: str, **fields: Any) -> InteractionTemplate:
+    require_perm(actor, "interactions.add_interactiontemplate")
+    template = InteractionTemplate(
+        code=(code or "").strip().upper(),
+        **{k: v for k, v in fields.items() if k in TEMPLATE_FIELDS},
+    )
+    if not template.code:
+        raise fill_in("code", _("Code"))
+    if template.group_id is None:
+        raise fill_in("group", _("Interaction Group Code"))
+    validate_instance(template)
+    template.save()
+    if template.language_id is not None:
+        _ensure_language_row(template, template.language)
+    check_wizard_action(template)
+    return template
+
+
+def _ensure_language_row(
+    template: InteractionTemplate, language: Language | None
+) -> InteractionTemplateLanguage:
+    row = InteractionTemplateLanguage.objects.filter(template=template, language=language).first()
+    if row is None:
+        row = InteractionTemplateLanguage.objects.create(
+            template=template, language=language, description=template.description
+        )
+    return row
+
+
+@transaction.atomic
+def update_interaction_template(
+    *, actor: Any, template: InteractionTemplate, **fields: Any
+) -> InteractionTemplate:
+    require_perm(actor, "interactions.change_interactiontemplate")
+    template = InteractionTemplate.objects.select_for_update().get(pk=template.pk)
+    old_language = template.language_id
+    for key, value in fields.items():
+        if key in TEMPLATE_FIELDS:
+            setattr(template, key, value)
+    if template.group_id is None:
+        raise fill_in("group", _("Interaction Group Code"))
+    if template.language_id != old_language:
+        # BC asks "Do you want to create Interaction Tmpl. Language ...?"; Rapport creates it.
+        _ensure_language_row(template, template.language)
+        if "wizard_action" not in fields:
+            _sync_merge_with_language(template)
+    check_wizard_action(template)
+    validate_instance(template)
+    template.save()
+    return template
+
+
+@transaction.atomic
+def delete_interaction_template(*, actor: Any, template: InteractionTemplate) -> None:
+    """Deletes the template's language rows and their attachments (rules 3). Rapport protects
+    templates that log entries or the template setup still use."""
+    require_perm(actor, "interactions.delete_interactiontemplate")
+    if (
+        template.entries.exists()
+        or InteractionTemplateSetup.objects.filter(outgoing_calls=template).exists()
+    ):
+        raise field_error(
+            "code",
+            _("You cannot delete interaction template %(code)s because it is in use.")
+            % {"code": template.code},
+            "in_use",
+        )
+    attachment_ids = list(
+        template.languages.exclude(attachment=None).values_list("attachment_id", flat=True)
+    )
+    template.languages.all().delete()
+    template.delete()
+    delete_unreferenced_attachments(attachment_ids)
+
+
+@transaction.atomic
+def save_template_language(
+    *,
+    actor: Any,
+    template: InteractionTemplate,
+    language: Language | None,
+    description: str = "",
+    upload: Upload | None = None,
+    replace: bool = False,
+) -> InteractionTemplateLanguage:
+    """Add or change a template language; an upload becomes (or replaces) its attachment."""
+    require_perm(actor, "interactions.change_interactiontemplate")
+    row = InteractionTemplateLanguage.objects.filter(template=template, language=language).first()
+    if row is None:
+        row = InteractionTemplateLanguage(template=template, language=language)
+    row.description = description or row.description or template.description
+    validate_instance(row)
+    old_attachment_id = row.attachment_id
+    if upload is not None:
+        if row.attachment is not None and row.attachment.read_only:
+            raise field_error(
+                "attachment", _("Read Only must be equal to 'No' in Attachment."), "read_only"
+            )
+        if row.attachment is not None and not replace:
+            raise field_error(
+                "attachment", _("Replace existing attachment?"), "replace_not_confirmed"
+            )
+        setup = marketing_setup()
+        row.attachment = files.new_attachment(
+            upload=upload,
+            storage_type=setup.attachment_storage_type,
+            folder=setup.attachment_storage_location,
+            created_by=actor,
+        )
+    row.save()
+    if upload is not None and old_attachment_id:
+        delete_unreferenced_attachments([old_attachment_id])
+    if template.language_id == row.language_id:
+        _sync_merge_with_language(template)
+        template.save(update_fields=["wizard_action"])
+    return row
+
+
+@transaction.atomic
+def remove_template_attachment(*, actor: Any, row: InteractionTemplateLanguage) -> None:
+    require_perm(actor, "interactions.change_interactiontemplate")
+    old = row.attachment_id
+    row.attachment = None
+    row.save(update_fields=["attachment"])
+    if old:
+        delete_unreferenced_attachments([old])
+    template = row.template
+    if template.language_id == row.language_id and template.wizard_action == WizardAction.MERGE:
+        template.wizard_action = WizardAction.BLANK
+        template.save(update_fields=["wizard_action"])
+
+
+@transaction.atomic
+def delete_template_language(*, actor: Any, row: InteractionTemplateLanguage) -> None:
+    require_perm(actor, "interactions.change_interactiontemplate")
+    old = row.attachment_id
+    template = row.template
+    row.delete()
+    if old:
+        delete_unreferenced_attachments([old])
+    if template.language_id == row.language_id:
+        template.language = None
+        template.save(update_fields=["language"])
+
+
+@transaction.atomic
+def update_template_setup(*, actor: Any, **fields: Any) -> InteractionTemplateSetup:
+    require_perm(actor, "interactions.change_interactiontemplatesetup")
+    setup = InteractionTemplateSetup.objects.select_for_update().filter(
+        pk=1
+    ).first() or InteractionTemplateSetup(pk=1)
+    for key, value in fields.items():
+        if key == "outgoing_calls":
+            setup.outgoing_calls = value
+    validate_instance(setup)
+    setup.save()
+    return setup
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def delete_unreferenced_attachments(ids: Iterable[int | None]) -> int:
+    """Delete those of `ids` that no entry and no template language refers to any more
+    (rules 3: the last reference deletes). Set-based; disk files go after commit."""
+    wanted = [i for i in set(ids) if i]
+    if not wanted:
+        return 0
+    deleted = 0
+    keys: list[str] = []
+    for start in range(0, len(wanted), 1000):
+        batch = wanted[start : start + 1000]
+        orphans = (
+            Attachment.objects.filter(pk__in=batch)
+            .exclude(Exists(InteractionLogEntry.objects.filter(attachment=OuterRef("pk"))))
+            .exclude(Exists(InteractionTemplateLanguage.objects.filter(attachment=OuterRef("pk"))))
+        )
+        keys += [k for k in orphans.values_list("storage_key", flat=True) if k]
+        deleted += orphans._raw_delete(orphans.db)  # type: ignore[attr-defined]
+    if keys:
+        transaction.on_commit(lambda: files.delete_files(keys))
+    return deleted
+
+
+def relocate_attachments(*, actor: Any, progress: Progress | None = None) -> dict[str, int]:
+    """Move every attachment to the storage type and folder now in Marketing Setup, without
+    loss: all rows move in one transaction; old disk files are removed only after commit."""
+    require_perm(actor, "contacts.change_marketingsetup")
+    setup = marketing_setup()
+    target, folder = setup.attachment_storage_type, setup.attachment_storage_location
+    ids = list(Attachment.objects.order_by("pk").values_list("pk", flat=True))
+    moved = 0
+    old_keys: list[str] = []
+    with transaction.atomic():
+        for start in range(0, len(ids), 200):
+            for attachment in Attachment.objects.filter(pk__in=ids[start : start + 200]):
+                old_key = files.move_content(attachment, target, folder)
+                if old_key is not None:
+                    moved += 1
+                    if old_key:
+                        old_keys.append(old_key)
+            if progress:
+                progress(min(start + 200, len(ids)), len(ids))
+        if old_keys:
+            transaction.on_commit(lambda: files.delete_files(old_keys))
+    return {"attachments": len(ids), "moved": moved}
