@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapport.interactions.views import log, setup
+from rapport.interactions.views import create, log, opportunities, setup
 
 app_name = "interactions"
 
@@ -45,10 +45,10 @@ urlpatterns = [
         log.entry_create_opportunity,
         name="entry_create_opportunity",
     ),
-    path("new/", log.interaction_create, name="interaction_create"),
+    path("new/", create.interaction_create, name="interaction_create"),
     path("postponed/", log.postponed_list, name="postponed_list"),
     path("postponed/action/", log.postponed_bulk_action, name="postponed_bulk_action"),
-    path("postponed/<int:pk>/resume/", log.postponed_resume, name="postponed_resume"),
-    path("contacts/<str:no>/call/", log.phone_call, name="phone_call"),
-    path("opportunities/<str:no>/", log.opportunity_detail, name="opportunity_detail"),
+    path("postponed/<int:pk>/resume/", create.postponed_resume, name="postponed_resume"),
+    path("contacts/<str:no>/call/", create.phone_call, name="phone_call"),
+    path("opportunities/<str:no>/", opportunities.opportunity_detail, name="opportunity_detail"),
 ]

@@ -1,3 +1,4 @@
-"""Interaction pages: `setup` (groups, templates, languages, attachments, statistics, template
-setup) and `log` (create interaction, postponed interactions, the log, comments, opportunities,
-purge, phone calls, the contact card's tab)."""
+"""Interaction pages, one module per workflow: `setup` (groups, templates, languages,
+attachments, statistics, template setup), `create` (create and resume interactions, phone calls),
+`log` (the log, postponed interactions, comments, delete canceled entries), `opportunities`;
+`common` holds what they share."""

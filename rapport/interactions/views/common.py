@@ -1,0 +1,85 @@
+"""What the interaction log pages share: permissions, the next URL, selections, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from rapport.accounts.models import Salesperson
+from rapport.contacts.models import Contact
+from rapport.contacts.queries import contacts_visible_to
+from rapport.core.htmx import flash_error
+from rapport.core.listing import Page
+from rapport.interactions import queries
+from rapport.interactions.models import (
+    Attachment,
+    InteractionLogEntry,
+)
+
+VIEW = "interactions.view_interactionlogentry"
+ADD = "interactions.add_interactionlogentry"
+CHANGE = "interactions.change_interactionlogentry"
+CANCEL = "interactions.cancel_interactionlogentry"
+DELETE = "interactions.delete_interactionlogentry"
+PURGE = "interactions.purge_interactionlogentry"
+
+
+def require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def contact_tab(contact: Contact) -> str:
+    return f"{contact.get_absolute_url()}?tab=interactions"
+
+
+def selected_ids(request: HttpRequest) -> list[int]:
+    return [int(v) for v in request.POST.getlist("entries") if v.strip().isdigit()][:1000]
+
+
+def entry_page(request: HttpRequest, qs: Any) -> Page[InteractionLogEntry]:
+    try:
+        return queries.ENTRY_LIST.page(qs, request.GET)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return queries.ENTRY_LIST.page(qs, {})
+
+
+def caption(request: HttpRequest) -> str:
+    """BC's list caption: " - <no> . <name>" of the filtered company and/or contact."""
+    parts = []
+    for key in ("company", "contact"):
+        no = (request.GET.get(key) or "").strip().upper()
+        if no:
+            contact = contacts_visible_to(request.user).filter(no=no).first()
+            parts.append(f"{no} · {contact.name}" if contact else no)
+    if not parts:
+        code = (request.GET.get("salesperson") or "").strip().upper()
+        salesperson = Salesperson.objects.filter(code=code).first() if code else None
+        if salesperson is not None:
+            parts.append(str(salesperson))
+    return " – ".join(parts)
+
+
+def visible_entry(request: HttpRequest, pk: int) -> InteractionLogEntry:
+    qs = queries.entries_visible_to(request.user).select_related("language")
+    return get_object_or_404(qs, pk=pk)
+
+
+def attachment_of(entry: InteractionLogEntry | None) -> Attachment | None:
+    if entry is None or not entry.attachment_id:
+        return None
+    return Attachment.objects.filter(pk=entry.attachment_id).only("pk", "file_name", "size").first()
