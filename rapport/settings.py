@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RAPPORT_VAR_DIR", BASE_DIR / "var"))
+if not VAR_DIR.exists():
+    # The database, uploads and the generated secrets live here: readable by the owner only.
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -63,8 +66,21 @@ def database_from_url(url: str) -> dict[str, object]:
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 
 
+def secret_key() -> str:
+    """RAPPORT_SECRET_KEY, else the key bin/run generated in var/secret-key, else a local one."""
+    value = os.environ.get("RAPPORT_SECRET_KEY", "").strip()
+    if value:
+        return value
+    kept = VAR_DIR / "secret-key"
+    if kept.is_file():
+        value = kept.read_text().strip()
+        if value:
+            return value
+    return "insecure-local-development-key-change-me"
+
+
 DEBUG = env_bool("RAPPORT_DEBUG", False)
-SECRET_KEY = os.environ.get("RAPPORT_SECRET_KEY", "insecure-local-development-key-change-me")
+SECRET_KEY = secret_key()
 ALLOWED_HOSTS = env_list("RAPPORT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("RAPPORT_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000")
 
@@ -203,6 +219,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("RAPPORT_FROM_EMAIL", "rapport@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("RAPPORT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS behind a proxy: redirect plain HTTP, HSTS, and the header the proxy sets for HTTPS
+# ("HTTP_X_FORWARDED_PROTO,https"); only set the header when the proxy always overwrites it.
+SECURE_SSL_REDIRECT = env_bool("RAPPORT_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("RAPPORT_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("RAPPORT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("RAPPORT_HSTS_PRELOAD", False)
+_proxy_header = env_list("RAPPORT_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if len(_proxy_header) == 2 else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
