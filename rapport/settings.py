@@ -162,6 +162,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["rapport.accounts.backends.RateLimitedModelBackend"]
+# Sign-in lock: after this many failures for one user name (or from one address) within the
+# window, sign-in is refused until the window ends.
+RAPPORT_LOGIN_MAX_FAILURES = int(os.environ.get("RAPPORT_LOGIN_MAX_FAILURES", "10"))
+RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")
+)
+RAPPORT_LOGIN_LOCK_SECONDS = int(os.environ.get("RAPPORT_LOGIN_LOCK_SECONDS", "900"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
