@@ -97,9 +97,10 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "ninja",
+    # Before django_tasks_db: its `db_worker` command is rapport.core's (it recovers jobs).
+    "rapport.core",
     "django_tasks",
     "django_tasks_db",
-    "rapport.core",
     "rapport.accounts",
     "rapport.contacts",
     "rapport.campaigns",
@@ -203,6 +204,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Imports larger than this many rows run as a background job with progress.
 RAPPORT_IMPORT_JOB_THRESHOLD = int(os.environ.get("RAPPORT_IMPORT_JOB_THRESHOLD", "500"))
 RAPPORT_BATCH_SIZE = int(os.environ.get("RAPPORT_BATCH_SIZE", "1000"))
+
+# A running job whose worker (on another host) reported no progress for this long is failed;
+# on the worker's own host a dead worker is noticed at once. The worker checks this often.
+RAPPORT_JOB_LEASE_SECONDS = int(os.environ.get("RAPPORT_JOB_LEASE_SECONDS", "900"))
+RAPPORT_JOB_RECOVERY_SECONDS = int(os.environ.get("RAPPORT_JOB_RECOVERY_SECONDS", "60"))
 
 TASKS = {
     "default": {
