@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rapport.core.middleware.RequestSizeLimitMiddleware",
+    "rapport.core.middleware.UploadNameMiddleware",
     "rapport.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -200,10 +202,26 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: imports and attachments are refused above this size (bytes).
 RAPPORT_MAX_UPLOAD_BYTES = int(os.environ.get("RAPPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = RAPPORT_MAX_UPLOAD_BYTES + 1024 * 1024
+# Bodies longer than this (Content-Length) are refused with 413 before they are read: for a
+# signed-in user or an API token, and for anyone else (the login page needs very little).
+RAPPORT_MAX_REQUEST_BYTES = int(
+    os.environ.get("RAPPORT_MAX_REQUEST_BYTES", str(RAPPORT_MAX_UPLOAD_BYTES + 1024 * 1024))
+)
+RAPPORT_MAX_ANONYMOUS_REQUEST_BYTES = int(
+    os.environ.get("RAPPORT_MAX_ANONYMOUS_REQUEST_BYTES", str(64 * 1024))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Imports larger than this many rows run as a background job with progress.
 RAPPORT_IMPORT_JOB_THRESHOLD = int(os.environ.get("RAPPORT_IMPORT_JOB_THRESHOLD", "500"))
 RAPPORT_BATCH_SIZE = int(os.environ.get("RAPPORT_BATCH_SIZE", "1000"))
+# Reading an import file stops (with an error) beyond this many cells or seconds; a workbook
+# that unpacks to more than this many bytes is refused unread. Workbooks are read by the task
+# worker, never by the web process.
+RAPPORT_IMPORT_MAX_CELLS = int(os.environ.get("RAPPORT_IMPORT_MAX_CELLS", "1000000"))
+RAPPORT_IMPORT_MAX_SECONDS = int(os.environ.get("RAPPORT_IMPORT_MAX_SECONDS", "120"))
+RAPPORT_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("RAPPORT_IMPORT_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024))
+)
 
 # A running job whose worker (on another host) reported no progress for this long is failed;
 # on the worker's own host a dead worker is noticed at once. The worker checks this often.

@@ -33,7 +33,7 @@ RESULT_CAPTIONS = {
     "attachments": _l("Attachments"),
     "moved": _l("Attachments moved"),
 }
-HIDDEN_RESULTS = {"errors", "dry_run"}
+HIDDEN_RESULTS = {"errors", "dry_run", "kept_file", "filename"}
 
 
 def jobs_visible_to(user: Any) -> QuerySet[Job]:

@@ -276,3 +276,33 @@ def test_an_old_orphaned_import_file_is_swept(alice, settings) -> None:
     os.utime(default_storage.path(name), (old, old))
     recover_stale_jobs()
     assert not default_storage.exists(name)
+
+
+def test_job_pages_show_translated_titles_and_result_captions(alice, settings) -> None:
+    from django.test import Client
+
+    from rapport.accounts.services import set_user_language
+
+    settings.RAPPORT_IMPORT_JOB_THRESHOLD = 1
+    content = b"name\nKesko Oyj\nStockmann Oyj\n"
+    with translation_override("en"):
+        outcome = submit_contact_import(
+            actor=alice, content=content, filename="c.csv", dry_run=False
+        )
+    job = execute_job(outcome["job_id"])
+    assert job.status == JobStatus.SUCCEEDED
+    set_user_language(actor=alice, language="fi")
+    client = Client()
+    client.force_login(alice)
+    page = client.get(f"/core/jobs/{job.pk}/").content.decode()
+    assert "<h1>Tuo kontakteja</h1>" in page, "the title in the reader's language"
+    assert "Rivejä tiedostossa" in page, "result captions translated"
+    assert "<dt>rows</dt>" not in page and "<dt>created</dt>" not in page, "no raw keys"
+    listing = client.get("/core/jobs/").content.decode()
+    assert "Tuo kontakteja" in listing
+
+
+def translation_override(language: str) -> Any:
+    from django.utils import translation
+
+    return translation.override(language)
