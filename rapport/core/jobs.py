@@ -226,20 +226,20 @@ def end_job(job: Job, status: str, error: str) -> bool:
     return bool(ended)
 
 
-def recover_stale_jobs() -> int:
+def recover_stale_jobs(*, sweep: bool = True) -> int:
     """Mark running jobs whose worker is gone as failed (their work was rolled back with the
-    dead process) and sweep leftovers. Returns how many jobs were failed."""
+    dead process) and, with `sweep`, remove leftovers. Returns how many jobs were failed."""
     now = time.time()
     failed = 0
     for job in Job.objects.filter(status=JobStatus.RUNNING):
         if _is_stale(job, now) and end_job(job, JobStatus.FAILED, WORKER_GONE):
             logger.warning("Job %s (%s): its worker %s is gone", job.pk, job.kind, job.worker)
             failed += 1
-    for sweep in _SWEEPERS:
+    for sweeper in _SWEEPERS if sweep else []:
         try:
-            sweep()
+            sweeper()
         except Exception:
-            logger.exception("Job sweeper %s failed", sweep.__name__)
+            logger.exception("Job sweeper %s failed", sweeper.__name__)
     return failed
 
 

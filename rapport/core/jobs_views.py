@@ -62,14 +62,14 @@ def can_cancel(user: Any, job: Job) -> bool:
 
 
 def job_list(request: HttpRequest) -> HttpResponse:
-    recover_stale_jobs()
+    recover_stale_jobs(sweep=False)
     jobs = list(jobs_visible_to(request.user)[:100])
     rows = [{"job": job, "title": job_title(job), "progress": progress(job)} for job in jobs]
     return render_page(request, "core/job_list.html", {"rows": rows})
 
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    recover_stale_jobs()
+    recover_stale_jobs(sweep=False)
     job = get_object_or_404(jobs_visible_to(request.user), pk=pk)
     if job.created_by_id != request.user.pk and not request.user.has_perm("core.view_job"):
         raise PermissionDenied
