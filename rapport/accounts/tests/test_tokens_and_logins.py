@@ -4,6 +4,7 @@ anonymous or revoked-token writes."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -152,3 +153,21 @@ def test_the_admin_login_is_locked_too(client, with_passwords) -> None:
     response = _sign_in(client, "alice", PASSWORD, url="/admin/login/")
     assert response.status_code == 200
     assert "Too many failed sign-in attempts" in response.content.decode()
+
+
+def test_the_user_card_revokes_tokens_with_a_new_password_unless_unticked(client_for, alice, bob):
+    _token, raw = create_api_token(actor=bob, user=bob, name="ci")
+    client = client_for(alice)
+    page = client.get("/accounts/users/bob/").content.decode()
+    assert re.search(r'<input type="checkbox" name="revoke_tokens"[^>]* checked', page)
+    fields = {"first_name": "Bob", "roles": ["sales"], "is_active": "on"}
+    ticked = client.post(
+        "/accounts/users/bob/",
+        {**fields, "password": "another-horse-battery-9", "revoke_tokens": "on"},
+    )
+    assert ticked.status_code == 302
+    assert authenticate_token(raw) is None
+    _token, raw = create_api_token(actor=bob, user=bob, name="ci2")
+    unticked = client.post("/accounts/users/bob/", {**fields, "password": "third-horse-battery-5"})
+    assert unticked.status_code == 302
+    assert authenticate_token(raw) == bob

@@ -62,3 +62,16 @@ def test_a_signed_in_user_may_send_more_than_an_anonymous_client(client_for, ali
         data={"language": "en", "padding": "x" * (settings.RAPPORT_MAX_ANONYMOUS_REQUEST_BYTES)},
     )
     assert response.status_code != 413
+
+
+def test_a_body_without_content_length_is_never_read(client) -> None:
+    """A chunked body (no Content-Length) is not read by Django at all: nothing to spool."""
+    response = client.post(
+        "/accounts/login/",
+        content_type="application/x-www-form-urlencoded",
+        data=b"",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": ExplodingInput()},
+    )
+    assert response.status_code in {200, 403}
