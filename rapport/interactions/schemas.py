@@ -198,6 +198,9 @@ class InteractionIn(Schema):
         None, description="Comment lines; when resuming, sent comments replace the old ones."
     )
     postpone: bool = Field(False, description='"Finish later": save as a postponed interaction.')
+    create_opportunity: bool = Field(
+        False, description='BC\'s "create opportunity?": one from the new entry, all or nothing.'
+    )
 
 
 class InteractionDefaultsOut(Schema):

@@ -513,3 +513,14 @@ def create_opportunity_from_entry(*, actor: Any, entry: InteractionLogEntry) -> 
     )
     InteractionLogEntry.objects.filter(pk=entry.pk).update(opportunity=opportunity)
     return opportunity
+
+
+@transaction.atomic
+def create_opportunity_for_interaction(*, actor: Any, entry: InteractionLogEntry) -> Opportunity:
+    """BC's "create opportunity?" question after Create Interaction, answered yes: an
+    opportunity from the entry just created (rules 12), in the caller's transaction."""
+    if entry.postponed:
+        raise field_error(
+            "create_opportunity", _("Finish the postponed interaction first."), "postponed"
+        )
+    return create_opportunity_from_entry(actor=actor, entry=entry)

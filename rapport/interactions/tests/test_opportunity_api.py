@@ -204,3 +204,57 @@ def test_sales_cycles_and_stages_over_the_api(api, as_bob, company) -> None:
         "You cannot delete a stage which has active entries.",
     )
     assert api.delete(f"{url}/9").status_code == 404
+
+
+# --- "create opportunity?" after an interaction ------------------------------------------------
+
+
+def test_create_opportunity_true_on_post_interactions_makes_one_from_the_new_entry(
+    as_bob, company, call_template, cycle
+) -> None:
+    response = post(
+        as_bob,
+        "/api/v1/interactions",
+        {
+            "contact_no": company.no,
+            "template_code": "CALL",
+            "description": "Wants 40 licences",
+            "comments": ["Q3"],
+            "create_opportunity": True,
+        },
+    )
+    assert response.status_code == 201, response.content
+    entry = response.json()
+    assert entry["opportunity_no"] == "OP000001"
+    opp = as_bob.get(f"{OPPS}/OP000001").json()
+    assert (opp["description"], opp["contact_no"], opp["sales_cycle_code"]) == (
+        "Wants 40 licences",
+        company.no,
+        "NEW",
+    )
+    assert [c["comment"] for c in opp["comments"]] == ["Q3"]
+
+
+def test_without_create_opportunity_no_opportunity_is_made(as_bob, company, call_template) -> None:
+    response = post(
+        as_bob, "/api/v1/interactions", {"contact_no": company.no, "template_code": "CALL"}
+    )
+    assert response.status_code == 201 and response.json()["opportunity_no"] == ""
+    assert as_bob.get(OPPS).json()["count"] == 0
+
+
+def test_create_opportunity_fails_as_a_whole(as_bob, company, call_template) -> None:
+    from rapport.interactions.models import InteractionLogEntry
+
+    response = post(
+        as_bob,
+        "/api/v1/interactions",
+        {
+            "contact_no": company.no,
+            "template_code": "CALL",
+            "postpone": True,
+            "create_opportunity": True,
+        },
+    )
+    assert error(response) == (422, "create_opportunity", "Finish the postponed interaction first.")
+    assert not InteractionLogEntry.objects.exists()
