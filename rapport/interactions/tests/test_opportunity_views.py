@@ -221,3 +221,17 @@ def test_the_default_sales_cycle_is_chosen_on_the_marketing_setup_page(
     )
     assert response.status_code == 302 and response["Location"] == "/contacts/setup/"
     assert services.default_sales_cycle() == other
+
+
+def test_the_contact_card_lists_the_open_opportunities(
+    client_for, bob, company, person, cycle
+) -> None:
+    services.create_opportunity(actor=bob, contact=person, description="Person's deal")
+    done = services.create_opportunity(actor=bob, contact=company, description="Old deal")
+    services.close_opportunity(
+        actor=bob, opportunity=done, action="lost", date_closed=timezone.localdate()
+    )
+    html = text(client_for(bob).get(f"{company.get_absolute_url()}?tab=interactions"))
+    assert 'id="contact-opportunities"' in html
+    assert "Person's deal" in html and "Old deal" not in html
+    assert f"{LIST}?company={company.no}" in html

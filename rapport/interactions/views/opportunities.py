@@ -308,3 +308,28 @@ def default_sales_cycle_save(request: HttpRequest) -> HttpResponse:
     services.set_default_sales_cycle(actor=request.user, sales_cycle=cycle)
     messages.success(request, _("Marketing Setup was saved."))
     return redirect("contacts:setup")
+
+
+# --- the contact card: the contact's open opportunities ----------------------------------------
+
+_interactions_tab = contact_views.TAB_PROVIDERS.get("interactions")
+
+
+def _interactions_tab_with_opportunities(request: HttpRequest, contact: Any) -> dict[str, Any]:
+    """BC's contact card lists the contact's opportunities: the open ones (a company's include
+    its persons'), below the interactions."""
+    context = _interactions_tab(request, contact) if _interactions_tab else {}
+    if request.user.has_perm(VIEW):
+        key = "company" if contact.is_company else "contact"
+        qs = _opportunities().filter(closed=False)
+        qs = (
+            qs.filter(contact_company=contact) if contact.is_company else qs.filter(contact=contact)
+        )
+        context["opportunities"] = list(qs.order_by("-no")[:20])
+        context["opportunities_url"] = (
+            f"{reverse('interactions:opportunity_list')}?{key}={contact.no}"
+        )
+    return context
+
+
+contact_views.TAB_PROVIDERS["interactions"] = _interactions_tab_with_opportunities
