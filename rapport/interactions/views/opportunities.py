@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from rapport.accounts.models import Salesperson
 from rapport.contacts import views as contact_views
 from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.validation import caption
 from rapport.interactions import queries, services
 from rapport.interactions.forms_log import find_contact
 from rapport.interactions.forms_opportunities import (
@@ -49,6 +50,10 @@ CHANGE = "interactions.change_opportunity"
 DELETE = "interactions.delete_opportunity"
 VIEW_CYCLE = "interactions.view_salescycle"
 CHANGE_CYCLE = "interactions.change_salescycle"
+
+
+def _labels(model: Any, *names: str) -> dict[str, str]:
+    return {name: caption(model, name) for name in names}
 
 
 def _opportunities() -> QuerySet[Opportunity]:
@@ -108,6 +113,9 @@ def opportunity_detail(request: HttpRequest, no: str) -> HttpResponse:
         "can_change": request.user.has_perm(CHANGE) and not opportunity.closed,
         "can_delete": request.user.has_perm(DELETE),
         "close_form": CloseOpportunityForm(),
+        # Captions with "%" come from the model (a "%" in a template's translate tag is not
+        # the same msgid as in Python).
+        "labels": _labels(Opportunity, "chances_of_success", "completed", "probability"),
     }
     return render_page(
         request, "interactions/opportunities/opportunity_card.html", context, partial="card"
@@ -258,6 +266,7 @@ def stage_list(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "picked": picked,
             "can_change": request.user.has_perm(CHANGE_CYCLE),
+            "labels": _labels(SalesCycleStage, "chances_of_success", "completed"),
         },
         status=422 if form.errors else 200,
     )
