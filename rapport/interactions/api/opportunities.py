@@ -163,10 +163,13 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> tuple[in
         fields["salesperson"] = resolve_code(
             Salesperson, "salesperson_code", payload.salesperson_code
         )
-    cycle = resolve_code(SalesCycle, "sales_cycle_code", payload.sales_cycle_code)
+    # Left out: Marketing Setup's default sales cycle; sent blank: none.
+    cycle: Any = services.default_sales_cycle()
+    if "sales_cycle_code" in sent:
+        cycle = resolve_code(SalesCycle, "sales_cycle_code", payload.sales_cycle_code)
     if payload.sales_cycle_stage_no is not None:
         fields["current_stage"] = _stage(
-            cycle or services.default_sales_cycle(),
+            cycle,
             "sales_cycle_stage_no",
             payload.sales_cycle_stage_no,
         )

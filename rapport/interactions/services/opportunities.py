@@ -35,6 +35,7 @@ from rapport.interactions.services.common import fill_in
 from rapport.interactions.services.create import default_salesperson, privacy_check
 
 ZERO = Decimal(0)
+DEFAULT = "default"  # an argument left to its default value (None means "none")
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -335,17 +336,17 @@ def create_opportunity(
     contact: Contact | None,
     no: str = "",
     description: str = "",
-    sales_cycle: SalesCycle | None = None,
+    sales_cycle: SalesCycle | str | None = DEFAULT,
     **fields: Any,
 ) -> Opportunity:
     """A new opportunity (BC's card): the next No. of Marketing Setup's Opportunity Nos., the
-    default sales cycle unless another is given, the user's own salesperson unless one is
-    given; a stage given at once starts it (In Progress)."""
+    default sales cycle unless another (or None: none) is given, the user's own salesperson
+    unless `salesperson` is given (None: none); a stage given at once starts it (In Progress)."""
     require_perm(actor, "interactions.add_opportunity")
     today = timezone.localdate()
     opportunity = Opportunity(creation_date=today, description=description or "")
     changes: dict[str, Any] = {"contact": contact, **fields}
-    changes["sales_cycle"] = sales_cycle if sales_cycle is not None else default_sales_cycle()
+    changes["sales_cycle"] = default_sales_cycle() if isinstance(sales_cycle, str) else sales_cycle
     if changes.get("salesperson") is None and "salesperson" not in fields:
         changes["salesperson"] = default_salesperson(actor, contact)
     changes.setdefault("priority", OpportunityPriority.NORMAL)

@@ -258,3 +258,10 @@ def test_create_opportunity_fails_as_a_whole(as_bob, company, call_template) -> 
     )
     assert error(response) == (422, "create_opportunity", "Finish the postponed interaction first.")
     assert not InteractionLogEntry.objects.exists()
+
+
+def test_a_blank_sales_cycle_is_none_and_a_left_out_one_the_default(as_bob, company, cycle) -> None:
+    assert create(as_bob, contact_no=company.no).json()["sales_cycle_code"] == "NEW"
+    assert (
+        create(as_bob, contact_no=company.no, sales_cycle_code="").json()["sales_cycle_code"] == ""
+    )

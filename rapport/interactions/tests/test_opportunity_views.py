@@ -235,3 +235,10 @@ def test_the_contact_card_lists_the_open_opportunities(
     assert 'id="contact-opportunities"' in html
     assert "Person's deal" in html and "Old deal" not in html
     assert f"{LIST}?company={company.no}" in html
+
+
+def test_the_new_form_starts_with_the_users_salesperson_and_the_default_cycle(
+    client_for, bob_with_salesperson, company, cycle
+) -> None:
+    html = text(client_for(bob_with_salesperson).get(f"{LIST}new/?contact={company.no}"))
+    assert '<option value="BOB" selected>' in html and '<option value="NEW" selected>' in html

@@ -145,6 +145,9 @@ def opportunity_edit(request: HttpRequest, no: str | None = None) -> HttpRespons
         cycle = services.default_sales_cycle()
         if cycle is not None:
             initial["sales_cycle"] = cycle.code
+        salesperson = services.default_salesperson(request.user, contact)
+        if salesperson is not None:
+            initial["salesperson"] = salesperson.code
     form = OpportunityForm(
         request.POST or None, user=request.user, instance=opportunity, initial=initial
     )
