@@ -39,6 +39,7 @@ from rapport.interactions.services.log import (
     start_relocate_attachments,
 )
 from rapport.interactions.services.opportunities import (
+    block_delete_with_open_opportunities,
     calculate_values,
     close_opportunity,
     create_opportunity,
@@ -80,6 +81,7 @@ __all__ = [
     "Progress",
     "PurgeFilter",
     "add_entry_comment",
+    "block_delete_with_open_opportunities",
     "block_type_change_with_entries",
     "calculate_values",
     "cancel_entries",

@@ -161,6 +161,21 @@ def delete_sales_cycle_stage(*, actor: Any, stage: SalesCycleStage) -> None:
 
 # --- opportunities -----------------------------------------------------------------------------
 
+
+def block_delete_with_open_opportunities(contact: Contact) -> None:
+    """BC: a contact with opportunities not started or in progress cannot be deleted."""
+    if Opportunity.objects.filter(contact=contact, closed=False).exists():
+        raise field_error(
+            "no",
+            _(
+                "You cannot delete the %(no)s record of the Contact because one or more "
+                "opportunities are in not started or progress."
+            )
+            % {"no": contact.no},
+            "open_opportunities",
+        )
+
+
 OPPORTUNITY_FIELDS = (
     "description",
     "contact",

@@ -273,3 +273,15 @@ def test_an_opportunity_from_an_entry_takes_the_default_sales_cycle(
     entry = interact(company, call_template, description="Wants 40 licences")
     opp = services.create_opportunity_from_entry(actor=bob, entry=entry)
     assert opp.sales_cycle == cycle and opp.status == "not_started"
+
+
+def test_a_contact_with_open_opportunities_cannot_be_deleted(alice, bob, company, person) -> None:
+    from rapport.contacts.services import delete_contact
+
+    opp = services.create_opportunity(actor=bob, contact=person)
+    with pytest.raises(ValidationError, match="one or more opportunities are in not started"):
+        delete_contact(actor=alice, contact=company)
+    services.close_opportunity(actor=bob, opportunity=opp, action="lost", date_closed=today())
+    delete_contact(actor=alice, contact=company)
+    opp.refresh_from_db()
+    assert opp.contact is None and opp.status == "lost"
