@@ -107,9 +107,12 @@ class OpportunityForm(forms.Form):
                     field.queryset = model.objects.filter(  # type: ignore[attr-defined]
                         Q(blocked=False) | Q(pk=getattr(instance, key))
                     )
-        self.fields["current_stage"].queryset = SalesCycleStage.objects.select_related(  # type: ignore[attr-defined]
-            "sales_cycle"
-        ).filter(sales_cycle__blocked=False)
+        stage: Any = self.fields["current_stage"]
+        stage.queryset = SalesCycleStage.objects.select_related("sales_cycle").filter(
+            sales_cycle__blocked=False
+        )
+        # Stages of every cycle are offered: each names its cycle ("NEW: 1 Qualify").
+        stage.label_from_instance = lambda row: f"{row.sales_cycle.code}: {row}"
 
     def clean_contact(self) -> Any:
         return find_contact(self.user, self.cleaned_data.get("contact") or "")

@@ -80,7 +80,7 @@ def test_create_an_opportunity_edit_it_and_close_it_as_won(
 
     # 2. Edit: the first stage starts it, and the value follows the stage.
     page.get_by_role("link", name="Edit", exact=True).click()
-    page.locator("[name='current_stage']").select_option(label="1 Qualify")
+    page.locator("[name='current_stage']").select_option(label="NEW: 1 Qualify")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text("Opportunity OP000001 was saved.")
     expect(page.locator("#opportunity-status")).to_contain_text("In Progress")
