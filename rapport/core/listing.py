@@ -145,7 +145,7 @@ class Page(Generic[M]):
     size: int
     pages: int
     sort: str
-    params: dict[str, str]
+    params: dict[str, Any]
     capped: bool = False
 
     @property
@@ -165,16 +165,29 @@ class Page(Generic[M]):
         return self.query(page=self.number + 1)
 
     def query(self, **changes: Any) -> str:
-        """The query string of this list with `changes` applied (for links)."""
+        """The query string of this list with `changes` applied (for links).
+
+        Every parameter the list was shown with is kept exactly, repeated ones too (`params`
+        may hold a list per key, as `dict(request.GET)` does); `changes` replace a key's values.
+        """
         from urllib.parse import urlencode
 
-        params = {k: v for k, v in self.params.items() if v not in (None, "")}
+        pairs: list[tuple[str, str]] = []
+        for key, value in self.params.items():
+            if key in changes:
+                continue
+            values = value if isinstance(value, (list, tuple)) else [value]
+            pairs.extend((key, str(v)) for v in values if v not in (None, ""))
         for key, value in changes.items():
-            if value in (None, ""):
-                params.pop(key, None)
-            else:
-                params[key] = str(value)
-        return "?" + urlencode(params)
+            if value not in (None, ""):
+                pairs.append((key, str(value)))
+        return "?" + urlencode(pairs)
+
+    @property
+    def filter_params(self) -> str:
+        """The filters of the rows shown, without sort and paging, urlencoded without "?"
+        (a bulk action posts them so it acts only on rows that match what the user sees)."""
+        return self.query(sort=None, page=None, page_size=None)[1:]
 
     def sort_query(self, key: str) -> str:
         """Link for a column header: ascending first, then descending."""

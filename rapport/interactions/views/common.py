@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -48,6 +48,14 @@ def contact_tab(contact: Contact) -> str:
 
 def selected_ids(request: HttpRequest) -> list[int]:
     return [int(v) for v in request.POST.getlist("entries") if v.strip().isdigit()][:1000]
+
+
+def shown_entries(request: HttpRequest, qs: Any) -> Any:
+    """The selected entries (`entries` ids) of `qs` that also match the list filter the user
+    saw (`filter`, posted by the list's bulk form): a selection never reaches beyond the filter.
+    Raises ValidationError when the posted filter is not valid."""
+    shown = QueryDict(request.POST.get("filter") or "")
+    return queries.ENTRY_LIST.filter(qs, shown).filter(pk__in=selected_ids(request))
 
 
 def entry_page(request: HttpRequest, qs: Any) -> Page[InteractionLogEntry]:

@@ -44,6 +44,7 @@ from rapport.interactions.views.common import (
     next_url,
     require,
     selected_ids,
+    shown_entries,
     visible_entry,
 )
 
@@ -72,9 +73,11 @@ def postponed_bulk_action(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select one or more lines first."))
         return redirect(back)
-    visible = queries.entries_visible_to(request.user).postponed().filter(pk__in=ids)  # type: ignore[attr-defined]
-    entries = InteractionLogEntry.objects.filter(pk__in=list(visible.values_list("pk", flat=True)))
     try:
+        visible = shown_entries(request, queries.entries_visible_to(request.user).postponed())  # type: ignore[attr-defined]
+        entries = InteractionLogEntry.objects.filter(
+            pk__in=list(visible.values_list("pk", flat=True))
+        )
         count = services.delete_postponed_interactions(actor=request.user, entries=entries)
     except ValidationError as exc:
         flash_error(request, exc)
@@ -139,9 +142,11 @@ def entry_bulk_action(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select one or more entries first."))
         return redirect(back)
-    visible = queries.entries_visible_to(request.user).logged().filter(pk__in=ids)  # type: ignore[attr-defined]
-    entries = InteractionLogEntry.objects.filter(pk__in=list(visible.values_list("pk", flat=True)))
     try:
+        visible = shown_entries(request, queries.entries_visible_to(request.user).logged())  # type: ignore[attr-defined]
+        entries = InteractionLogEntry.objects.filter(
+            pk__in=list(visible.values_list("pk", flat=True))
+        )
         if action == "cancel":
             count = services.cancel_entries(actor=request.user, entries=entries)
             text = ngettext(

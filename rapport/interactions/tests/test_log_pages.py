@@ -1,0 +1,45 @@
+"""The log pages as a new user meets them: links keep filters, bulk actions stay inside them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from rapport.interactions.models import InteractionLogEntry
+
+HX = {"HX-Request": "true"}
+ENTRIES = "/interactions/entries/"
+ACTION = "/interactions/entries/action/"
+
+
+def test_the_sort_and_paging_links_of_the_log_keep_the_contact_filter(
+    bob, client_for, company, person, call_template, interact
+) -> None:
+    for day in range(1, 4):
+        interact(person, call_template, date=datetime.date(2026, 1, day))
+    client = client_for(bob)
+    for headers in ({}, HX):
+        html = client.get(f"{ENTRIES}?contact={person.no}&page_size=1", headers=headers)
+        text = html.content.decode()
+        assert f"?contact={person.no}&amp;page_size=1&amp;sort=date" in text
+        assert f"?contact={person.no}&amp;page_size=1&amp;page=2" in text
+        assert "%5B" not in text
+
+
+def test_a_bulk_cancel_acts_only_on_selected_rows_inside_the_filter_shown(
+    bob, client_for, company, person, call_template, interact
+) -> None:
+    mine = interact(person, call_template)
+    other = interact(company, call_template)
+    client = client_for(bob)
+    client.post(
+        ACTION,
+        {
+            "action": "cancel",
+            "confirmed": "1",
+            "entries": [str(mine.pk), str(other.pk)],
+            "filter": f"contact={person.no}",
+        },
+    )
+    canceled: Any = InteractionLogEntry.objects.filter(canceled=True)
+    assert list(canceled.values_list("pk", flat=True)) == [mine.pk]
