@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from rapport.campaigns.models import Campaign
+from rapport.core.currency import lcy_caption
 from rapport.core.models import Language
 from rapport.interactions.attachments import Upload
 from rapport.interactions.forms_log import DateInput, upload_of
@@ -95,6 +96,7 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         assert isinstance(campaign, forms.ModelChoiceField)
         campaign.queryset = Campaign.objects.order_by("no")
         campaign.empty_label = _("(none)")
+        self.fields["unit_cost"].label = lcy_caption("Unit Cost (LCY)")
         for name in ("unit_cost", "unit_duration"):
             self.fields[name].required = False  # blank is 0, as in BC
             self.fields[name].widget.attrs.update({"inputmode": "decimal"})

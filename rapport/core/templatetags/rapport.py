@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from rapport.core.currency import lcy_caption, local_currency
 from rapport.core.listing import Page
 
 register = template.Library()
@@ -29,3 +30,16 @@ def split(value: str) -> list[str]:
 @register.filter
 def field(form: Any, name: str) -> Any:
     return form[name]
+
+
+@register.simple_tag(takes_context=True)
+def lcy(context: Any, caption: str) -> str:
+    """{% lcy "Cost (LCY)" %}: the caption with the setup's currency code, in the UI language
+    (the code is read once per request)."""
+    request = context.get("request")
+    currency = getattr(request, "_rapport_currency", None)
+    if currency is None:
+        currency = local_currency()
+        if request is not None:
+            request._rapport_currency = currency
+    return lcy_caption(caption, currency)

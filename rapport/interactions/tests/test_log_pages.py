@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+
+from rapport.contacts.services import update_marketing_setup
 from rapport.interactions.models import InteractionLogEntry
 
 HX = {"HX-Request": "true"}
@@ -43,3 +46,21 @@ def test_a_bulk_cancel_acts_only_on_selected_rows_inside_the_filter_shown(
     )
     canceled: Any = InteractionLogEntry.objects.filter(canceled=True)
     assert list(canceled.values_list("pk", flat=True)) == [mine.pk]
+
+
+@pytest.mark.parametrize(
+    ("language", "caption"),
+    [("en", "Cost (SEK)"), ("fi", "Kustannus (SEK)"), ("nb", "Kostnad (SEK)")],
+)
+def test_currency_captions_show_the_currency_code_of_the_setup_in_every_language(
+    alice, bob, client_for, company, call_template, interact, language, caption
+) -> None:
+    update_marketing_setup(actor=alice, currency_code="SEK")
+    entry = interact(company, call_template)
+    client = client_for(bob)
+    client.cookies["django_language"] = language
+    for url in (ENTRIES, f"{ENTRIES}{entry.pk}/", f"{company.get_absolute_url()}?tab=interactions"):
+        for headers in ({}, HX):
+            html = client.get(url, headers=headers).content.decode()
+            assert caption in html, url
+            assert "LCY" not in html and "NOK" not in html and "PVA" not in html
