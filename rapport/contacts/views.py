@@ -17,7 +17,7 @@ from rapport.accounts.models import Salesperson
 from rapport.contacts import queries, services
 from rapport.contacts.forms import ContactBusinessRelationForm, ContactForm, MarketingSetupForm
 from rapport.contacts.models import Contact, ContactBusinessRelation, ContactType
-from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 
 TABS = ("general", "persons", "relations", "interactions")
 
@@ -127,6 +127,13 @@ def contact_edit(request: HttpRequest, no: str) -> HttpResponse:
 def contact_delete(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, "contacts.delete_contact")
     contact = _contact(request, no)
+    if contact.is_company:
+        question = _("Delete contact %(no)s and all its persons?") % {"no": contact.no}
+    else:
+        question = _("Delete contact %(no)s?") % {"no": contact.no}
+    asked = confirm_first(request, question, back=contact.get_absolute_url(), items=[str(contact)])
+    if asked is not None:
+        return asked
     try:
         count = services.delete_contact(actor=request.user, contact=contact)
     except ValidationError as exc:
@@ -168,6 +175,10 @@ def contact_relation_delete(request: HttpRequest, no: str, pk: int) -> HttpRespo
     _require(request, "contacts.delete_contactbusinessrelation")
     contact = _contact(request, no)
     link = get_object_or_404(ContactBusinessRelation, pk=pk, contact_id=contact.company_id)
+    back = f"{contact.get_absolute_url()}?tab=relations"
+    asked = confirm_first(request, _("Remove this business relation?"), back=back)
+    if asked is not None:
+        return asked
     services.remove_contact_business_relation(actor=request.user, link=link)
     messages.success(request, _("The business relation was removed."))
     return redirect(f"{contact.get_absolute_url()}?tab=relations")

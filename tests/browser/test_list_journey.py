@@ -73,9 +73,16 @@ def test_filter_sort_page_and_bulk_cancel_stay_inside_the_filter(
 
     # Select all on this page and cancel: exactly the three rows shown change.
     page.locator("[data-select-all]").check()
-    page.once("dialog", lambda dialog: dialog.accept())
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     page.get_by_role("button", name="Cancel selected").click()
     expect(page.locator(".messages")).to_contain_text("3 entries were canceled.")
+    assert asked == ["Cancel 3 selected entries?"]
     canceled = InteractionLogEntry.objects.filter(canceled=True)
     assert sorted(canceled.values_list("description", flat=True)) == [
         f"{wanted.name} {day}" for day in (4, 5, 6)

@@ -64,3 +64,44 @@ def test_currency_captions_show_the_currency_code_of_the_setup_in_every_language
             html = client.get(url, headers=headers).content.decode()
             assert caption in html, url
             assert "LCY" not in html and "NOK" not in html and "PVA" not in html
+
+
+def test_bulk_cancel_without_javascript_asks_on_a_page_that_names_the_count(
+    bob, client_for, company, person, call_template, interact
+) -> None:
+    a = interact(person, call_template, description="First call")
+    b = interact(company, call_template, description="Second call")
+    client = client_for(bob)
+    data = {"action": "cancel", "entries": [str(a.pk), str(b.pk)], "next": ENTRIES}
+    response = client.post(ACTION, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Cancel 2 selected entries?</h1>" in html
+    assert "First call" in html and "Second call" in html
+    assert '<input type="hidden" name="confirmed" value="1">' in html
+    assert not InteractionLogEntry.objects.filter(canceled=True).exists()
+    response = client.post(ACTION, {**data, "confirmed": "1"})
+    assert response.status_code == 302
+    assert InteractionLogEntry.objects.filter(canceled=True).count() == 2
+
+
+def test_the_log_offers_counted_questions_to_the_confirm_dialog(
+    bob, client_for, company, call_template, interact
+) -> None:
+    interact(company, call_template)
+    html = client_for(bob).get(ENTRIES).content.decode()
+    assert 'data-confirm-one="Cancel %(count)s selected entry?"' in html
+    assert 'data-confirm="Cancel %(count)s selected entries?"' in html
+
+
+def test_bulk_evaluate_preselects_nothing_and_asks_for_an_evaluation(
+    bob, client_for, company, call_template, interact
+) -> None:
+    entry = interact(company, call_template)
+    client = client_for(bob)
+    html = client.get(ENTRIES).content.decode()
+    assert '<option value="" selected>(choose an evaluation)</option>' in html
+    client.post(ACTION, {"action": "evaluate", "evaluation": "", "entries": [str(entry.pk)]})
+    assert "Choose an evaluation first." in client.get(ENTRIES).content.decode()
+    entry.refresh_from_db()
+    assert entry.evaluation == ""

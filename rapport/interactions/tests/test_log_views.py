@@ -359,7 +359,12 @@ def test_deleting_postponed_interactions_removes_them_with_their_comments(
     client = client_for(bob)
     response = client.post(
         "/interactions/postponed/action/",
-        {"action": "delete", "entries": selected(later, logged), "next": POSTPONED},
+        {
+            "action": "delete",
+            "entries": selected(later, logged),
+            "next": POSTPONED,
+            "confirmed": "1",
+        },
     )
     assert response.status_code == 302 and response["Location"] == POSTPONED
     assert list(InteractionLogEntry.objects.all()) == [logged], "logged entries are not touched"
@@ -379,7 +384,12 @@ def test_cancel_and_restore_on_the_log_change_the_contact_statistics(
     assert tab_count(client, company) == 2
     response = client.post(
         "/interactions/entries/action/",
-        {"action": "cancel", "entries": selected(a), "next": f"{ENTRIES}?company={company.no}"},
+        {
+            "action": "cancel",
+            "entries": selected(a),
+            "next": f"{ENTRIES}?company={company.no}",
+            "confirmed": "1",
+        },
     )
     assert response["Location"] == f"{ENTRIES}?company={company.no}"
     html = client.get(response["Location"]).content.decode()
@@ -390,7 +400,10 @@ def test_cancel_and_restore_on_the_log_change_the_contact_statistics(
     tab = client.get(f"{company.get_absolute_url()}?tab=interactions").content.decode()
     assert '<tr class="canceled">' in tab
 
-    client.post("/interactions/entries/action/", {"action": "restore", "entries": selected(a, b)})
+    client.post(
+        "/interactions/entries/action/",
+        {"action": "restore", "entries": selected(a, b), "confirmed": "1"},
+    )
     assert tab_count(client, company) == 2
     assert "1 entry was restored." in client.get(ENTRIES).content.decode()
 
@@ -484,7 +497,7 @@ def test_cancel_a_single_entry_from_its_page(
     detail = f"{ENTRIES}{entry.pk}/"
     response = client.post(
         "/interactions/entries/action/",
-        {"action": "cancel", "entries": [entry.pk], "next": detail},
+        {"action": "cancel", "entries": [entry.pk], "next": detail, "confirmed": "1"},
     )
     assert response["Location"] == detail
     entry.refresh_from_db()
