@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 from rapport.core.currency import lcy_caption, local_currency
 from rapport.core.listing import Page
@@ -43,3 +45,21 @@ def lcy(context: Any, caption: str) -> str:
         if request is not None:
             request._rapport_currency = currency
     return lcy_caption(caption, currency)
+
+
+@register.filter
+def tel_link(number: str) -> str:
+    """A phone number as a tel: link (spaces and dashes left out of the link only)."""
+    if not number:
+        return ""
+    target = re.sub(r"[^0-9+]", "", number)
+    if not target:
+        return conditional_escape(number)
+    return format_html('<a href="tel:{}">{}</a>', target, number)
+
+
+@register.filter
+def mailto_links(value: str) -> str:
+    """E-mail addresses (BC allows several, separated by ";") as mailto: links."""
+    addresses = [part.strip() for part in (value or "").split(";") if part.strip()]
+    return format_html_join("; ", '<a href="mailto:{}">{}</a>', ((a, a) for a in addresses))

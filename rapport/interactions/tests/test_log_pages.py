@@ -105,3 +105,12 @@ def test_bulk_evaluate_preselects_nothing_and_asks_for_an_evaluation(
     assert "Choose an evaluation first." in client.get(ENTRIES).content.decode()
     entry.refresh_from_db()
     assert entry.evaluation == ""
+
+
+def test_the_month_table_of_the_contact_runs_oldest_first_like_the_template_statistics(
+    bob, client_for, company, call_template, interact
+) -> None:
+    html = client_for(bob).get(f"{company.get_absolute_url()}?tab=interactions").content.decode()
+    assert html.index("Dec 2025") < html.index("Oct 2026") < html.index("Nov 2026")
+    stats = client_for(bob).get(f"/interactions/templates/{call_template.code}/").content.decode()
+    assert stats.index("Dec 2025") < stats.index("Oct 2026") < stats.index("Nov 2026")
