@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _l
 
 from rapport.campaigns.models import Campaign
 from rapport.core.currency import lcy_caption
+from rapport.core.forms import LocalDateInput
 from rapport.core.models import Language
 from rapport.interactions.attachments import Upload
-from rapport.interactions.forms_log import DateInput, upload_of
+from rapport.interactions.forms_log import upload_of
 from rapport.interactions.models import (
     InteractionGroup,
     InteractionTemplate,
@@ -155,8 +156,12 @@ class TemplateLanguageForm(forms.Form):
 class StatisticsFilterForm(forms.Form):
     """BC's Date Filter of the statistics fact box: an optional range, from the query string."""
 
-    date_from = forms.DateField(required=False, label=_l("Date from"), widget=DateInput())
-    date_to = forms.DateField(required=False, label=_l("Date to"), widget=DateInput())
+    date_from = forms.DateField(
+        required=False, label=_l("Date from"), widget=LocalDateInput(), localize=True
+    )
+    date_to = forms.DateField(
+        required=False, label=_l("Date to"), widget=LocalDateInput(), localize=True
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,6 +10,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 
 from rapport.core.currency import lcy_caption, local_currency
 from rapport.core.listing import Page
+from rapport.formats.months import month_and_year
 
 register = template.Library()
 
@@ -63,3 +64,20 @@ def mailto_links(value: str) -> str:
     """E-mail addresses (BC allows several, separated by ";") as mailto: links."""
     addresses = [part.strip() for part in (value or "").split(";") if part.strip()]
     return format_html_join("; ", '<a href="mailto:{}">{}</a>', ((a, a) for a in addresses))
+
+
+@register.filter
+def month_year(value: Any) -> str:
+    """A month in a month table, abbreviated as the UI language writes it ("marras 2026")."""
+    if not value:
+        return ""
+    return month_and_year(value)
+
+
+# Each language by its own name, as the switcher shows it whatever the UI language is.
+LOCAL_LANGUAGE_NAMES = {"en": "English", "fi": "suomi", "nb": "norsk"}
+
+
+@register.filter
+def language_name_local(code: str) -> str:
+    return LOCAL_LANGUAGE_NAMES.get(code, code)

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from rapport.accounts.models import Salesperson
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contacts_visible_to
+from rapport.core.forms import parse_local_date
 from rapport.core.htmx import flash_error
 from rapport.core.listing import Page
 from rapport.interactions import queries
@@ -58,9 +59,24 @@ def shown_entries(request: HttpRequest, qs: Any) -> Any:
     return queries.ENTRY_LIST.filter(qs, shown).filter(pk__in=selected_ids(request))
 
 
+DATE_FILTERS = ("date_from", "date_to")
+
+
+def list_params(request: HttpRequest) -> QueryDict:
+    """The list's query string with dates typed in the UI language's order (23.11.2026)
+    turned into the ISO dates the list filters read."""
+    params = request.GET.copy()
+    for key in DATE_FILTERS:
+        typed = (params.get(key) or "").strip()
+        parsed = parse_local_date(typed) if typed else None
+        if parsed is not None:
+            params[key] = parsed.isoformat()
+    return params
+
+
 def entry_page(request: HttpRequest, qs: Any) -> Page[InteractionLogEntry]:
     try:
-        return queries.ENTRY_LIST.page(qs, request.GET)
+        return queries.ENTRY_LIST.page(qs, list_params(request))
     except ValidationError as exc:
         flash_error(request, exc)
         return queries.ENTRY_LIST.page(qs, {})

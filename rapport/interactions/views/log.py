@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import Salesperson
+from rapport.core.forms import date_input_hint
 from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.interactions import queries, services
 from rapport.interactions.forms_log import (
@@ -133,6 +134,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "can_cancel": user.has_perm(CANCEL),
         "can_evaluate": user.has_perm(CHANGE),
         "can_purge": user.has_perm(PURGE),
+        "date_hint": date_input_hint(),
         "confirm_cancel": (_cancel_question(1), _cancel_question(2)),
         "confirm_restore": (_restore_question(1), _restore_question(2)),
         "create_query": urlencode(create_params),
