@@ -18,6 +18,8 @@ from rapport.contacts import queries, services
 from rapport.contacts.forms import ContactBusinessRelationForm, ContactForm, MarketingSetupForm
 from rapport.contacts.models import Contact, ContactBusinessRelation, ContactType
 from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
+from rapport.core.listing import Page
+from rapport.core.validation import first_error
 
 TABS = ("general", "persons", "relations", "interactions")
 
@@ -41,8 +43,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     try:
         page = queries.CONTACT_LIST.page(qs, request.GET)
     except ValidationError as exc:
-        flash_error(request, exc)
-        page = queries.CONTACT_LIST.page(qs, {})
+        page = Page.invalid(queries.CONTACT_LIST, request.GET, first_error(exc)[1])
     context = {
         "page": page,
         "types": ContactType.choices,

@@ -1,9 +1,11 @@
 import datetime
+import re
 from typing import Any
 
 from django import forms
 from django.utils import formats
 from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from rapport.core.models import Language, NumberSeries
@@ -77,3 +79,69 @@ class LocalDateInput(forms.DateInput):
         if isinstance(value, datetime.date):
             return formats.localize_input(value, get_format("DATE_INPUT_FORMATS")[0])
         return super().format_value(value)
+
+
+_GROUPED_WITH_COMMAS = re.compile(r"[-+]?\d{1,3}(,\d{3})+")
+
+
+def normalize_decimal(text: str) -> str:
+    """An amount as typed in any language -> a dot-decimal string ("1 234,50" -> "1234.50").
+
+    Spaces (also no-break ones) group thousands; with both a comma and a dot the last one is the
+    decimal separator; a lone comma is a decimal comma in every language, except a number that
+    reads as English thousands ("1,500"), which is ambiguous and raises ValidationError."""
+    value = re.sub(r"[\s\u00a0\u202f']", "", text)
+    if "," in value and "." in value:
+        if value.rfind(",") > value.rfind("."):
+            return value.replace(".", "").replace(",", ".")
+        return value.replace(",", "")
+    if "," in value:
+        if get_format("DECIMAL_SEPARATOR") == "." and _GROUPED_WITH_COMMAS.fullmatch(value):
+            raise forms.ValidationError(
+                _("Use a dot as the decimal separator, for example 1.50."), code="ambiguous"
+            )
+        return value.replace(",", ".")
+    return value
+
+
+class LocalDecimalField(forms.DecimalField):
+    """A decimal shown in the user's locale that accepts a decimal comma in every language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # A text input: a number input refuses "1,50" in the browser before the form sees it.
+        return {k: v for k, v in super().widget_attrs(widget).items() if k != "step"}
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip():
+            value = normalize_decimal(value)
+        return super().to_python(value)
+
+
+class LocalDateField(forms.DateField):
+    """A date typed in the UI language's order; an error names that order and keeps the text."""
+
+    widget = LocalDateInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Enter the date as %(format)s, for example %(example)s."),
+                code="invalid",
+                params={
+                    "format": date_input_hint(),
+                    "example": formats.localize_input(
+                        datetime.date(2026, 11, 23), get_format("DATE_INPUT_FORMATS")[0]
+                    ),
+                },
+            ) from None

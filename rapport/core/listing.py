@@ -147,6 +147,23 @@ class Page(Generic[M]):
     sort: str
     params: dict[str, Any]
     capped: bool = False
+    # Why no rows are shown: a filter (or sort) of the query string is not valid. The page says
+    # so above the list instead of quietly showing the unfiltered rows.
+    error: str = ""
+
+    @classmethod
+    def invalid(cls, spec: ListSpec, params: Mapping[str, Any], error: str) -> Page[Any]:
+        """An empty page that keeps the query string (so the user can fix the filter)."""
+        return cls(
+            items=[],
+            count=0,
+            number=1,
+            size=spec.page_size,
+            pages=1,
+            sort=spec.default_sort,
+            params=dict(params),
+            error=error,
+        )
 
     @property
     def has_previous(self) -> bool:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from rapport.campaigns.models import Campaign
 from rapport.core.currency import lcy_caption
-from rapport.core.forms import LocalDateInput
+from rapport.core.forms import LocalDateField, LocalDecimalField
 from rapport.core.models import Language
 from rapport.interactions.attachments import Upload
 from rapport.interactions.forms_log import upload_of
@@ -78,6 +78,8 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         model = InteractionTemplate
         fields = ["code", *TEMPLATE_FIELDS]
         localized_fields = ("unit_cost", "unit_duration")  # fi/nb users type 1,50
+        # ... and a decimal comma works in English too
+        field_classes = {"unit_cost": LocalDecimalField, "unit_duration": LocalDecimalField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,12 +158,8 @@ class TemplateLanguageForm(forms.Form):
 class StatisticsFilterForm(forms.Form):
     """BC's Date Filter of the statistics fact box: an optional range, from the query string."""
 
-    date_from = forms.DateField(
-        required=False, label=_l("Date from"), widget=LocalDateInput(), localize=True
-    )
-    date_to = forms.DateField(
-        required=False, label=_l("Date to"), widget=LocalDateInput(), localize=True
-    )
+    date_from = LocalDateField(required=False, label=_l("Date from"))
+    date_to = LocalDateField(required=False, label=_l("Date to"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -13,8 +13,8 @@ from rapport.accounts.models import Salesperson
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contacts_visible_to
 from rapport.core.forms import parse_local_date
-from rapport.core.htmx import flash_error
 from rapport.core.listing import Page
+from rapport.core.validation import first_error
 from rapport.interactions import queries
 from rapport.interactions.models import (
     Attachment,
@@ -78,8 +78,7 @@ def entry_page(request: HttpRequest, qs: Any) -> Page[InteractionLogEntry]:
     try:
         return queries.ENTRY_LIST.page(qs, list_params(request))
     except ValidationError as exc:
-        flash_error(request, exc)
-        return queries.ENTRY_LIST.page(qs, {})
+        return Page.invalid(queries.ENTRY_LIST, request.GET, first_error(exc)[1])
 
 
 def caption(request: HttpRequest) -> str:
