@@ -114,3 +114,17 @@ def test_the_month_table_of_the_contact_runs_oldest_first_like_the_template_stat
     assert html.index("Dec 2025") < html.index("Oct 2026") < html.index("Nov 2026")
     stats = client_for(bob).get(f"/interactions/templates/{call_template.code}/").content.decode()
     assert stats.index("Dec 2025") < stats.index("Oct 2026") < stats.index("Nov 2026")
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_the_log_puts_the_columns_read_first_and_folds_the_rare_ones(
+    bob, client_for, company, call_template, interact, headers
+) -> None:
+    interact(company, call_template, attempt_failed=True)
+    html = client_for(bob).get(ENTRIES, headers=headers).content.decode()
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    order = ["Date", "Contact Name", "Description", "Interaction Template Code", "Evaluation"]
+    assert [head.index(f">{h}<") for h in order] == sorted(head.index(f">{h}<") for h in order)
+    assert '<th class="extra">Salesperson Code</th>' in head
+    assert 'id="more-columns"' in html
+    assert '<span class="badge warn" title="Attempt Failed">Attempt Failed</span>' in html

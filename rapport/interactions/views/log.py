@@ -135,6 +135,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "can_evaluate": user.has_perm(CHANGE),
         "can_purge": user.has_perm(PURGE),
         "date_hint": date_input_hint(),
+        "filters_active": sum(
+            1 for key in ("q", *queries.ENTRY_LIST.filters) if (request.GET.get(key) or "").strip()
+        ),
         "confirm_cancel": (_cancel_question(1), _cancel_question(2)),
         "confirm_restore": (_restore_question(1), _restore_question(2)),
         "create_query": urlencode(create_params),
