@@ -104,3 +104,26 @@ def test_an_invalid_list_filter_says_so_on_the_page_and_shows_no_rows(
     log = client.get("/interactions/entries/?date_from=yesterday", headers=headers).content.decode()
     assert "yesterday is not a valid value for the filter" in log
     assert 'role="alert"' in log
+
+
+def test_deleting_a_code_table_row_without_javascript_asks_first(alice, client_for) -> None:
+    from rapport.core.models import Language
+
+    Language.objects.update_or_create(code="SV", defaults={"name": "Swedish"})
+    client = client_for(alice)
+    response = client.post("/core/languages/SV/delete/")
+    assert response.status_code == 200 and "Delete " in response.content.decode()
+    assert Language.objects.filter(code="SV").exists()
+    response = client.post("/core/languages/SV/delete/", {"confirmed": "1"})
+    assert response.status_code == 302 and not Language.objects.filter(code="SV").exists()
+
+
+def test_deleting_an_interaction_group_without_javascript_asks_first(alice, client_for) -> None:
+    from rapport.interactions import services
+    from rapport.interactions.models import InteractionGroup
+
+    services.create_interaction_group(actor=alice, code="SPARE", description="Spare")
+    client = client_for(alice)
+    html = client.post("/interactions/groups/SPARE/delete/").content.decode()
+    assert "<h1>Delete interaction group SPARE?</h1>" in html
+    assert InteractionGroup.objects.filter(code="SPARE").exists()
