@@ -81,3 +81,17 @@ LOCAL_LANGUAGE_NAMES = {"en": "English", "fi": "suomi", "nb": "norsk"}
 @register.filter
 def language_name_local(code: str) -> str:
     return LOCAL_LANGUAGE_NAMES.get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def keep_params(context: Any, *names: str) -> str:
+    """Hidden inputs that carry `names` (sort, page_size) of the current query string through a
+    filter form, so filtering keeps the list's order and page size."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return format_html_join(
+        "",
+        '<input type="hidden" name="{}" value="{}">',
+        ((name, value) for name in names for value in request.GET.getlist(name) if value),
+    )
