@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.browser.conftest import SCREENSHOT_DIR
 from tests.browser.test_interaction_journey import log_in, set_up_template_through_services
 
 
@@ -88,3 +89,41 @@ def test_filter_sort_page_and_bulk_cancel_stay_inside_the_filter(
         f"{wanted.name} {day}" for day in (4, 5, 6)
     ]
     expect(page).to_have_url(re.compile(rf"contact={wanted.no}.*page=2"))
+
+
+def test_without_javascript_a_bulk_cancel_asks_on_a_page_that_names_the_count(
+    live_server: LiveServer, admin: Any, browser: Any
+) -> None:
+    from rapport.accounts.services import create_salesperson
+    from rapport.contacts.services import create_contact
+    from rapport.interactions import services
+    from rapport.interactions.models import InteractionLogEntry, InteractionTemplate
+
+    set_up_template_through_services(admin)
+    template = InteractionTemplate.objects.get(code="VISIT")
+    salesperson = create_salesperson(actor=admin, code="IK", name="Ines Korhonen")
+    contact = create_contact(actor=admin, name="Aurora Borealis Oy", salesperson=salesperson)
+    for day in (1, 2):
+        services.create_interaction(
+            actor=admin,
+            data=services.InteractionInput(
+                contact=contact, template=template, date=datetime.date(2026, 1, day)
+            ),
+        )
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/interactions/entries/")
+        for box in page.locator("input[name='entries']").all():
+            box.check()
+        page.get_by_role("button", name="Cancel selected").click()
+        expect(page.locator("h1")).to_have_text("Cancel 2 selected entries?")
+        assert not InteractionLogEntry.objects.filter(canceled=True).exists()
+        SCREENSHOT_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT_DIR / "no-js-confirm.png"), full_page=True)
+        page.get_by_role("button", name="Yes").click()
+        expect(page.locator(".messages")).to_contain_text("2 entries were canceled.")
+        assert InteractionLogEntry.objects.filter(canceled=True).count() == 2
+    finally:
+        context.close()
