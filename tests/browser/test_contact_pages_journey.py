@@ -45,3 +45,28 @@ def test_the_active_contact_tab_follows_the_panel_shown(
     expect(page.locator("nav.tabs [aria-current]")).to_have_text("Interactions")
     expect(page.locator(".tab-panel")).to_have_count(1)
     screenshot("interactions-tab")
+
+
+def test_the_contact_card_in_finnish_reads_as_finnish(
+    live_server: LiveServer, admin: Any, page: Page, screenshot: Callable[[str], Path]
+) -> None:
+    from rapport.contacts.services import create_contact
+
+    company = create_contact(
+        actor=admin, name="Aurora Borealis Oy", email="info@aurora.example", phone_no="040 123 4567"
+    )
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}{company.get_absolute_url()}")
+    page.locator(".lang-switch button[lang=fi]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(page.locator(".lang-switch button[lang=nb]")).to_have_attribute("title", "norsk")
+    expect(page.get_by_role("link", name="info@aurora.example")).to_have_attribute(
+        "href", "mailto:info@aurora.example"
+    )
+    expect(page.get_by_role("link", name="040 123 4567")).to_have_attribute(
+        "href", "tel:0401234567"
+    )
+    page.locator("nav.tabs a[href='?tab=interactions']").click()
+    expect(page.locator(".chart-table")).to_contain_text("marras")
+    expect(page.locator(".chart-table")).not_to_contain_text("Mar ")
+    screenshot("finnish-interactions-tab")
