@@ -83,8 +83,13 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-        self.fields["group"].required = False
+        # Both are required (BC's words, the service's message), checked here so that every
+        # field error shows at once instead of one per submit.
+        for name, caption in (("code", _("Code")), ("group", _("Interaction Group Code"))):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = _(
+                "You must fill in the %(field)s field."
+            ) % {"field": caption}
         if self.instance.pk:
             self.fields["code"].disabled = True
         group = self.fields["group"]

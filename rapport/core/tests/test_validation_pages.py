@@ -127,3 +127,14 @@ def test_deleting_an_interaction_group_without_javascript_asks_first(alice, clie
     html = client.post("/interactions/groups/SPARE/delete/").content.decode()
     assert "<h1>Delete interaction group SPARE?</h1>" in html
     assert InteractionGroup.objects.filter(code="SPARE").exists()
+
+
+def test_the_template_form_shows_every_field_error_at_once(alice, client_for) -> None:
+    response = client_for(alice).post(
+        "/interactions/templates/new/",
+        {"code": "", "description": "Call", "group": "", "unit_cost": "abc"},
+    )
+    found = errors(response.content.decode())
+    assert "You must fill in the Code field." in found
+    assert "You must fill in the Interaction Group Code field." in found
+    assert "Enter a number." in found
