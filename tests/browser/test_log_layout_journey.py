@@ -91,3 +91,16 @@ def test_the_log_filters_fold_away_on_a_phone(
     page.locator(".filter-panel > summary").click()
     expect(page.locator("#f-contact")).to_be_visible()
     screenshot("phone-filters")
+
+
+def test_the_log_fits_a_laptop_screen_in_finnish_too(
+    live_server: LiveServer, logged: None, page: Page, screenshot: Callable[[str], Path]
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/interactions/entries/")
+    page.locator(".lang-switch button[lang=fi]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    wrap = page.locator("#results .table-wrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls at 1366 px"
+    screenshot("laptop-fi")
