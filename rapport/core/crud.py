@@ -6,6 +6,7 @@ themselves are the same for all, so they are written once here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.core.htmx import add_service_error, flash_error, render_page
 from rapport.core.listing import ListSpec
-from rapport.core.validation import caption
+from rapport.core.validation import caption, in_use_error
 
 
 @dataclass
@@ -148,10 +149,10 @@ class CodeTable:
         )
 
     def delete_view(self, request: HttpRequest, code: str) -> HttpResponse:
-        return _delete(self, request, code)
+        # require_POST wraps the view that takes the request (not this bound method's table).
+        return require_POST(functools.partial(_delete, self))(request, code)
 
 
-@require_POST
 def _delete(table: CodeTable, request: HttpRequest, code: str) -> HttpResponse:
     table._require(request, "delete")
     obj = table.model._default_manager.filter(**{table.lookup: code}).first()
@@ -162,8 +163,8 @@ def _delete(table: CodeTable, request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:
         flash_error(request, exc)
         return redirect(table.url("card"), code=code)
-    except models.ProtectedError:
-        messages.error(request, _("%(obj)s is in use and cannot be deleted.") % {"obj": obj})
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        flash_error(request, in_use_error(exc, obj))
         return redirect(table.url("card"), code=code)
     messages.success(request, _("%(obj)s was deleted.") % {"obj": obj})
     return redirect(table.url("list"))
