@@ -18,6 +18,25 @@ class PatchSchema(Schema):
 
     nullable: ClassVar[frozenset[str]] = frozenset()
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """The OpenAPI document says what is accepted: no null outside `nullable`."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        for name, prop in target.get("properties", {}).items():
+            if name in cls.nullable:
+                continue
+            if "anyOf" in prop:
+                kept = [p for p in prop["anyOf"] if p.get("type") != "null"]
+                if len(kept) == 1:
+                    del prop["anyOf"]
+                    prop.update(kept[0])
+                else:
+                    prop["anyOf"] = kept
+            if "default" in prop and prop["default"] is None:
+                del prop["default"]
+        return schema
+
     @field_validator("*", mode="before")
     @classmethod
     def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:

@@ -319,6 +319,19 @@ def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
+def test_patch_schemas_in_the_openapi_document_allow_null_only_where_it_is_accepted(
+    openapi: dict[str, Any],
+) -> None:
+    schemas = openapi["components"]["schemas"]
+    contact = schemas["ContactPatch"]["properties"]
+    assert contact["phone_no"]["type"] == "string"
+    assert "anyOf" not in contact["phone_no"]
+    assert {"type": "null"} in contact["salesperson_code"]["anyOf"]
+    for name, schema in schemas.items():
+        if name.endswith("Patch"):
+            assert "null" not in json.dumps(schema.get("properties", {}).get("name", {})), name
+
+
 def test_the_openapi_document_needs_the_same_login_as_the_docs_page(
     client: Client, alice: Any
 ) -> None:
