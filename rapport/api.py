@@ -128,7 +128,10 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error(request, exc.status_code, "error", str(exc))
+    """The framework's own errors, in our codes and words (not "Cannot parse request body")."""
+    with api_errors.user_language(request):
+        status, code, message = api_errors.http_error(exc.status_code, str(exc))
+    return error(request, status, code, message)
 
 
 def _mount() -> None:

@@ -239,6 +239,17 @@ def schema_error(errors: list[dict[str, Any]]) -> tuple[str, str, str | None]:
     return "invalid", _("%(field)s: the value is not valid.") % {"field": label}, field
 
 
+def http_error(status: int, message: str) -> tuple[int, str, str]:
+    """(status, code, message) for an HttpError raised by the framework."""
+    if status == 400:  # the only 400 the framework raises: a body it cannot parse
+        return 422, "invalid_json", _("The request body is not valid JSON.")
+    if status == 403:
+        return 403, "permission_denied", _("You do not have permission to do this.")
+    if status == 429:
+        return 429, "too_many_requests", _("Too many requests. Try again later.")
+    return status, "error", message
+
+
 # --- records that are not there ----------------------------------------------------------------
 
 
@@ -249,6 +260,13 @@ class RecordNotFound(Http404):
 def not_found_message(exc: Exception) -> str:
     if isinstance(exc, RecordNotFound) and exc.args:
         return str(exc.args[0])
+    django_default = re.fullmatch(r"No (\w+) matches the given query\.", str(exc))
+    if django_default:  # get_object_or_404: name the kind of record in the user's words
+        for model in apps.get_models():
+            if model._meta.object_name == django_default.group(1):
+                return _("There is no such %(record)s, or you cannot see it.") % {
+                    "record": model._meta.verbose_name
+                }
     if isinstance(exc, ObjectDoesNotExist):
         for model in apps.get_models():
             if type(exc) is getattr(model, "DoesNotExist", None):

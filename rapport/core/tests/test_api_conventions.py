@@ -301,6 +301,22 @@ def test_an_unknown_code_says_which_record_was_not_found(api: Client, rows: dict
     )
 
 
+def test_a_body_that_is_not_json_is_a_422_in_our_words(api: Client) -> None:
+    response = api.post("/api/v1/languages", "{not json", "application/json")
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "invalid_json",
+        "message": "The request body is not valid JSON.",
+        "field": None,
+    }
+
+
+def test_a_missing_row_found_by_the_framework_is_named_in_words(api: Client) -> None:
+    response = api.get("/api/v1/users/nobody")
+    assert response.status_code == 404
+    assert response.json()["message"] == "There is no such user, or you cannot see it."
+
+
 # --- the OpenAPI document ----------------------------------------------------------------------
 
 
@@ -340,6 +356,10 @@ def test_the_openapi_document_needs_the_same_login_as_the_docs_page(
     assert client.get("/api/v1/openapi.json").status_code == 401
     assert client.get("/api/v1/openapi.json").json()["code"] == "not_authenticated"
     assert client.get("/api/v1/docs").status_code == 302
+    client.force_login(alice)
+    assert client.get("/api/v1/docs").status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    client.logout()
     _, raw = create_api_token(actor=alice, user=alice, name="docs")
     response = client.get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
