@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.text import capfirst
@@ -95,6 +95,15 @@ def no_such_record(model: type[models.Model], value: str, lookup_field: str = "c
     return _("There is no %(record)s with the code %(value)s.") % params
 
 
+def lock_row(model: type[models.Model], obj: Any, missing: str) -> Any:
+    """`obj` again, locked for the rest of the transaction; a 404 if it was deleted meanwhile
+    (a PATCH or DELETE racing a DELETE of the same row)."""
+    row = model._default_manager.select_for_update().filter(pk=obj.pk).first()
+    if row is None:
+        raise RecordNotFound(missing)
+    return row
+
+
 def named_path_param(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a view's `**path` catch-all a real (str) parameter `name`, so that the OpenAPI
     document and the URL call it by what it holds ({salesperson_code}, not {code})."""
@@ -138,6 +147,12 @@ def code_table_routes(
             raise RecordNotFound(no_such_record(table.model, code.upper(), table.lookup))
         return obj
 
+    def locked(obj: Any) -> Any:
+        return lock_row(table.model, obj, no_such_record(table.model, key_of(obj), table.lookup))
+
+    def key_of(obj: Any) -> str:
+        return str(getattr(obj, table.lookup))
+
     @router.get(
         base,
         response=PageOut[schema_out],  # type: ignore[valid-type]
@@ -177,8 +192,9 @@ def code_table_routes(
     @named_path_param(key)
     def update_row(request: HttpRequest, payload: schema_patch, **path: str) -> Any:  # type: ignore[valid-type]
         require_api_perm(request, table.perm("view"))
-        obj = get_obj(path[key])
-        return table.update(request.user, obj, prepare(payload.dict(exclude_unset=True)))  # type: ignore[attr-defined]
+        with transaction.atomic():
+            obj = locked(get_obj(path[key]))
+            return table.update(request.user, obj, prepare(payload.dict(exclude_unset=True)))  # type: ignore[attr-defined]
 
     @router.delete(
         item,
@@ -190,9 +206,10 @@ def code_table_routes(
     @named_path_param(key)
     def delete_row(request: HttpRequest, **path: str) -> Any:
         require_api_perm(request, table.perm("view"))
-        obj = get_obj(path[key])
         try:
-            table.delete(request.user, obj)
+            with transaction.atomic():
+                obj = locked(get_obj(path[key]))
+                table.delete(request.user, obj)
         except (models.ProtectedError, models.RestrictedError) as exc:
             raise in_use_error(exc, obj) from None
         return Status(204, None)

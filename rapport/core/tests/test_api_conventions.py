@@ -193,6 +193,29 @@ def test_a_patch_racing_a_delete_of_the_same_row_is_a_404(
     assert "salesperson" in response.json()["message"].lower()
 
 
+def test_a_code_table_patch_racing_a_delete_is_a_404_not_a_resurrected_row(
+    api: Client, alice: Any, monkeypatch: Any
+) -> None:
+    """Languages are saved without a lock of their own: the API locks the row it read, so a
+    row deleted in between is a 404 (a plain save() would have inserted it again)."""
+    from rapport.core import api_helpers
+    from rapport.core.models import Language
+
+    create_language(actor=alice, code="SWE", name="Swedish")
+    real = api_helpers.lock_row
+
+    def deleted_meanwhile(model: Any, obj: Any, missing: str) -> Any:
+        model.objects.filter(pk=obj.pk).delete()
+        return real(model, obj, missing)
+
+    monkeypatch.setattr(api_helpers, "lock_row", deleted_meanwhile)
+    response = send(api, "patch", "/api/v1/languages/SWE", {"name": "Svenska"})
+    assert response.status_code == 404
+    assert response.json()["message"] == "There is no Language with the code SWE."
+    # (Here the "other" delete ran in the request's own transaction, so the 404 rolled it back.)
+    assert Language.objects.get(code="SWE").name == "Swedish"
+
+
 # --- 15.7: one set of conventions --------------------------------------------------------------
 
 
