@@ -82,7 +82,7 @@ def resolve_code(
     obj = model._default_manager.filter(**{lookup_field: value}).first()
     if obj is None:
         raise field_error(
-            field, f"{field}: {no_such_record(model, value, lookup_field)}", "not_found"
+            field, f"{field}: {no_such_record(model, value, lookup_field)}", "does_not_exist"
         )
     return obj
 
