@@ -1,23 +1,29 @@
 """The REST API: mounts every app's router and maps errors to one shape.
 
 Errors are always `{"code": ..., "message": ..., "field": ...}`: 422 for validation, 401 without
-credentials, 403 without permission, 404 for a missing (or invisible) row.
+credentials, 403 without permission, 404 for a missing (or invisible) row. Messages are in the
+user's language (their profile language, else Accept-Language) and never a library's jargon:
+pydantic's error types are mapped to our own codes and words (`rapport.core.api_errors`).
+The OpenAPI document is post-processed once so that every operation lists these error
+responses and says what it does (`rapport.core.api_errors.finish_openapi`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as DjangoSessionAuth
 
-from rapport.core.validation import first_error
+from rapport.core import api_errors
+from rapport.core.validation import first_error, in_use_error
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -49,7 +55,7 @@ class SessionAuth(DjangoSessionAuth):
         return super().__call__(request)
 
 
-api = NinjaAPI(
+api = api_errors.RapportAPI(
     title="Rapport API",
     version="1",
     description=_(
@@ -60,6 +66,12 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
+
+# The docs page and the OpenAPI document need the same sign-in (a session or an API token).
+api.docs_decorator = api_errors.signed_in_only(api)  # type: ignore[assignment]
+# Messages raised inside a view are written in the user's language; unknown query parameters
+# are refused.
+api.add_decorator(api_errors.api_view, mode="operation")
 
 
 def error(
@@ -78,27 +90,48 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(SchemaValidationError)
 def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
-    loc = [str(part) for part in first.get("loc", []) if isinstance(part, str)]
-    field = loc[-1] if loc else None
-    if field in {"body", "payload", "query", "path"}:
-        field = None
-    message = str(first.get("msg", _("Invalid input.")))
-    if field:
-        message = f"{field}: {message}"
-    return error(request, 422, str(first.get("type", "invalid")), message, field)
+    with api_errors.user_language(request):
+        code, message, field = api_errors.schema_error(exc.errors)
+    return error(request, 422, code, message, field)
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error(
-        request, 403, "permission_denied", str(exc) or _("You do not have permission to do this.")
-    )
+    with api_errors.user_language(request):
+        message = str(exc) or _("You do not have permission to do this.")
+    return error(request, 403, "permission_denied", message)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error(request, 404, "not_found", _("Not found."))
+    with api_errors.user_language(request):
+        message = api_errors.not_found_message(exc)
+    return error(request, 404, "not_found", message)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_row_gone(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    """A row that vanished between reading and locking it (a PATCH racing a DELETE)."""
+    with api_errors.user_language(request):
+        message = api_errors.not_found_message(exc)
+    return error(request, 404, "not_found", message)
+
+
+@api.exception_handler(ProtectedError)
+@api.exception_handler(RestrictedError)
+def on_in_use(request: HttpRequest, exc: ProtectedError | RestrictedError) -> HttpResponse:
+    with api_errors.user_language(request):
+        field, message, code = first_error(in_use_error(exc))
+    return error(request, 422, code, message, field)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number or date too large for the database or for date arithmetic."""
+    with api_errors.user_language(request):
+        message = _("A number or date in the request is outside the range Rapport can handle.")
+    return error(request, 422, "out_of_range", message)
 
 
 @api.exception_handler(AuthenticationError)
@@ -113,7 +146,10 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error(request, exc.status_code, "error", str(exc))
+    """The framework's own errors, in our codes and words (not "Cannot parse request body")."""
+    with api_errors.user_language(request):
+        status, code, message = api_errors.http_error(exc.status_code, str(exc))
+    return error(request, status, code, message)
 
 
 def _mount() -> None:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from rapport.accounts import queries, services
 from rapport.accounts.models import ApiToken, Salesperson, User
@@ -67,7 +67,7 @@ def _salesperson(code: str | None) -> Salesperson | None:
 # --- users -------------------------------------------------------------------------------
 
 
-@router.get("/users", response=PageOut[UserOut], tags=["Users"])
+@router.get("/users", response=PageOut[UserOut], tags=["Users"], summary="List users")
 def user_list(request: HttpRequest) -> dict[str, Any]:
     """Users; filters `q`, `role`, `active`; sort by username, name, email, active."""
     require_api_perm(request, "accounts.view_user")
@@ -85,7 +85,7 @@ def user_create(request: HttpRequest, payload: UserIn) -> Any:
     data = payload.dict()
     salesperson = _salesperson(data.pop("salesperson"))
     user = services.create_user(actor=request.user, salesperson=salesperson, **data)
-    return 201, queries.users().get(pk=user.pk)
+    return Status(201, queries.users().get(pk=user.pk))
 
 
 @router.patch("/users/{username}", response=UserOut, tags=["Users"])
@@ -109,7 +109,7 @@ def me(request: HttpRequest) -> Any:
     return queries.users().get(pk=_me(request).pk)
 
 
-@router.get("/tokens", response=list[ApiTokenOut], tags=["Profile"])
+@router.get("/tokens", response=list[ApiTokenOut], tags=["Profile"], summary="List your API tokens")
 def token_list(request: HttpRequest) -> Any:
     """Your own API tokens, newest first (the plain tokens are never shown again)."""
     return ApiToken.objects.filter(user=_me(request))
@@ -124,7 +124,7 @@ def token_create(request: HttpRequest, payload: ApiTokenIn) -> Any:
         actor=me, user=me, name=payload.name, scope=payload.scope, expires_at=payload.expires_at
     )
     token.token = raw  # type: ignore[attr-defined]
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response=ApiTokenOut, tags=["Profile"])

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from rapport.accounts.models import User
 from rapport.accounts.queries import role_names
+from rapport.core.schemas import PatchSchema
 
 
 class SalespersonIn(Schema):
@@ -24,7 +25,7 @@ class SalespersonIn(Schema):
     privacy_blocked: bool = False
 
 
-class SalespersonPatch(Schema):
+class SalespersonPatch(PatchSchema):
     name: str | None = Field(None, max_length=50)
     job_title: str | None = Field(None, max_length=30)
     phone_no: str | None = Field(None, max_length=30)
@@ -57,8 +58,10 @@ class UserIn(Schema):
     is_active: bool = True
 
 
-class UserPatch(Schema):
+class UserPatch(PatchSchema):
     """Fields left out are kept; `"salesperson": null` removes the link."""
+
+    nullable = frozenset({"salesperson"})
 
     password: str | None = Field(None, min_length=1, max_length=128)
     first_name: str | None = Field(None, max_length=150)

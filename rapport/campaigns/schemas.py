@@ -5,6 +5,8 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from rapport.core.schemas import PatchSchema
+
 
 class CampaignIn(Schema):
     no: str = Field("", max_length=20, description="Blank: the next number of Campaign Nos.")
@@ -15,7 +17,9 @@ class CampaignIn(Schema):
     activated: bool = False
 
 
-class CampaignPatch(Schema):
+class CampaignPatch(PatchSchema):
+    nullable = frozenset({"starting_date", "ending_date", "salesperson_code"})
+
     description: str | None = Field(None, max_length=100)
     starting_date: datetime.date | None = None
     ending_date: datetime.date | None = None

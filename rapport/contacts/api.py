@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from rapport.accounts.models import Salesperson
@@ -32,9 +32,12 @@ from rapport.contacts.schemas import (
     MarketingSetupPatch,
 )
 from rapport.contacts.tables import BUSINESS_RELATIONS
+from rapport.core.api_errors import RecordNotFound
 from rapport.core.api_helpers import (
     PageOut,
+    check_query_params,
     code_table_routes,
+    no_such_record,
     paginate,
     require_api_perm,
     resolve_code,
@@ -61,7 +64,7 @@ def _relations(data: dict[str, Any]) -> dict[str, Any]:
 def _contact(request: HttpRequest, no: str) -> Contact:
     contact = queries.contacts_visible_to(request.user).filter(no=no.upper()).first()
     if contact is None:
-        raise Http404
+        raise RecordNotFound(no_such_record(Contact, no.upper(), "no"))
     return contact
 
 
@@ -75,7 +78,7 @@ def contact_list(request: HttpRequest) -> dict[str, Any]:
     return paginate(request, queries.CONTACT_LIST, queries.contacts_visible_to(request.user))
 
 
-# --- import and export (before /contacts/{no}, which would otherwise take these paths) -------
+# --- import and export (before /contacts/{contact_no}, which would otherwise take these paths) -------
 @router.post(
     "/contacts/import",
     response={200: ContactImportOut, 202: ContactImportOut},
@@ -85,7 +88,7 @@ def contact_import(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008
     dry_run: bool = Form(True),
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Multipart upload. `dry_run` (default true) only checks the file. A file with any error
     imports nothing; `errors` lists them by spreadsheet row (the header is row 1). A large file
     (not a dry run) is imported by a background job: 202 with `job_id`."""
@@ -94,7 +97,7 @@ def contact_import(
     result = services.submit_contact_import(
         actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
     )
-    return (202 if result["job_id"] else 200), result
+    return Status((202 if result["job_id"] else 200), result)
 
 
 @router.get("/contacts/export", summary="Export contacts as CSV or XLSX")
@@ -102,54 +105,57 @@ def contact_export(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv")
     """The contacts the list's query parameters select (`q`, filters and `sort` as in
     `GET /contacts`), with the columns an import accepts."""
     require_api_perm(request, "contacts.view_contact")
+    check_query_params(request, queries.CONTACT_LIST)
     qs = exporting.contacts_to_export(request.user, request.GET)
     return exporting.export_response(qs, format)  # type: ignore[return-value]
 
 
-@router.get("/contacts/{no}", response=ContactOut)
-def contact_get(request: HttpRequest, no: str) -> Contact:
+@router.get("/contacts/{contact_no}", response=ContactOut)
+def contact_get(request: HttpRequest, contact_no: str) -> Contact:
     require_api_perm(request, "contacts.view_contact")
-    return _contact(request, no)
+    return _contact(request, contact_no)
 
 
 @router.post("/contacts", response={201: ContactOut})
-def contact_create(request: HttpRequest, payload: ContactIn) -> tuple[int, Contact]:
+def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
     data = _relations(payload.dict())
     contact = services.create_contact(actor=request.user, **data)
-    return 201, queries.contacts_visible_to(request.user).get(pk=contact.pk)
+    return Status(201, queries.contacts_visible_to(request.user).get(pk=contact.pk))
 
 
-@router.patch("/contacts/{no}", response=ContactOut)
-def contact_update(request: HttpRequest, no: str, payload: ContactPatch) -> Contact:
+@router.patch("/contacts/{contact_no}", response=ContactOut)
+def contact_update(request: HttpRequest, contact_no: str, payload: ContactPatch) -> Contact:
     require_api_perm(request, "contacts.view_contact")
-    contact = _contact(request, no)
+    contact = _contact(request, contact_no)
     data = _relations(payload.dict(exclude_unset=True))
     services.update_contact(actor=request.user, contact=contact, **data)
     return queries.contacts_visible_to(request.user).get(pk=contact.pk)
 
 
-@router.delete("/contacts/{no}", response={204: None})
-def contact_delete(request: HttpRequest, no: str) -> tuple[int, None]:
+@router.delete("/contacts/{contact_no}", response={204: None})
+def contact_delete(request: HttpRequest, contact_no: str) -> Status[None]:
     require_api_perm(request, "contacts.view_contact")
-    services.delete_contact(actor=request.user, contact=_contact(request, no))
-    return 204, None
+    services.delete_contact(actor=request.user, contact=_contact(request, contact_no))
+    return Status(204, None)
 
 
-@router.get("/contacts/{no}/business-relations", response=list[ContactBusinessRelationOut])
-def contact_relations(request: HttpRequest, no: str) -> Any:
+@router.get("/contacts/{contact_no}/business-relations", response=list[ContactBusinessRelationOut])
+def contact_relations(request: HttpRequest, contact_no: str) -> Any:
     require_api_perm(request, "contacts.view_contactbusinessrelation")
-    contact = _contact(request, no)
+    contact = _contact(request, contact_no)
     return ContactBusinessRelation.objects.filter(
         contact_id=contact.company_id or contact.pk
     ).select_related("contact", "business_relation")
 
 
-@router.post("/contacts/{no}/business-relations", response={201: ContactBusinessRelationOut})
+@router.post(
+    "/contacts/{contact_no}/business-relations", response={201: ContactBusinessRelationOut}
+)
 def contact_relation_add(
-    request: HttpRequest, no: str, payload: ContactBusinessRelationIn
-) -> tuple[int, ContactBusinessRelation]:
+    request: HttpRequest, contact_no: str, payload: ContactBusinessRelationIn
+) -> Status[ContactBusinessRelation]:
     require_api_perm(request, "contacts.view_contact")
-    contact = _contact(request, no)
+    contact = _contact(request, contact_no)
     relation = resolve_code(
         BusinessRelation, "business_relation_code", payload.business_relation_code
     )
@@ -166,20 +172,20 @@ def contact_relation_add(
         link_to_table=payload.link_to_table,
         no=payload.no,
     )
-    return 201, link
+    return Status(201, link)
 
 
-@router.delete("/contacts/{no}/business-relations/{link_id}", response={204: None})
-def contact_relation_delete(request: HttpRequest, no: str, link_id: int) -> tuple[int, None]:
+@router.delete("/contacts/{contact_no}/business-relations/{link_id}", response={204: None})
+def contact_relation_delete(request: HttpRequest, contact_no: str, link_id: int) -> Status[None]:
     require_api_perm(request, "contacts.view_contact")
-    contact = _contact(request, no)
+    contact = _contact(request, contact_no)
     link = ContactBusinessRelation.objects.filter(
         pk=link_id, contact_id=contact.company_id or contact.pk
     ).first()
     if link is None:
         raise Http404
     services.remove_contact_business_relation(actor=request.user, link=link)
-    return 204, None
+    return Status(204, None)
 
 
 code_table_routes(

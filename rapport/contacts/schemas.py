@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from rapport.core.schemas import PatchSchema
+
 ContactTypeIn = Literal["company", "person"]
 CorrespondenceIn = Literal["", "hard_copy", "email"]
 
@@ -45,8 +47,10 @@ class ContactIn(ContactFields):
     name: str = Field("", max_length=100)
 
 
-class ContactPatch(Schema):
+class ContactPatch(PatchSchema):
     """Only the fields sent are changed."""
+
+    nullable = frozenset({"company_no", "salesperson_code", "language_code"})
 
     type: ContactTypeIn | None = None
     name: str | None = Field(None, max_length=100)
@@ -134,7 +138,7 @@ class BusinessRelationIn(Schema):
     description: str = Field("", max_length=100)
 
 
-class BusinessRelationPatch(Schema):
+class BusinessRelationPatch(PatchSchema):
     description: str = Field("", max_length=100)
 
 
@@ -189,7 +193,24 @@ class MarketingSetupOut(Schema):
     attachment_storage_location: str
 
 
-class MarketingSetupPatch(Schema):
+class MarketingSetupPatch(PatchSchema):
+    # The code fields: null (like "") means none.
+    nullable = frozenset(
+        {
+            "contact_nos",
+            "campaign_nos",
+            "segment_nos",
+            "opportunity_nos",
+            "task_nos",
+            "bus_rel_code_for_customers",
+            "bus_rel_code_for_vendors",
+            "bus_rel_code_for_bank_accounts",
+            "bus_rel_code_for_employees",
+            "default_salesperson",
+            "default_language",
+        }
+    )
+
     contact_nos: str | None = Field(None, max_length=20)
     campaign_nos: str | None = Field(None, max_length=20)
     segment_nos: str | None = Field(None, max_length=20)

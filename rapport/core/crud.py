@@ -6,6 +6,7 @@ themselves are the same for all, so they are written once here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.core.listing import ListSpec
-from rapport.core.validation import caption
+from rapport.core.validation import caption, in_use_error
 
 
 @dataclass
@@ -147,7 +148,8 @@ class CodeTable:
         )
 
     def delete_view(self, request: HttpRequest, code: str) -> HttpResponse:
-        return _delete(self, request, code)
+        # require_POST wraps the view that takes the request (not this bound method's table).
+        return require_POST(functools.partial(_delete, self))(request, code)
 
 
 def _delete(table: CodeTable, request: HttpRequest, code: str) -> HttpResponse:
@@ -170,8 +172,8 @@ def _delete(table: CodeTable, request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:
         flash_error(request, exc)
         return redirect(table.url("card"), code=code)
-    except models.ProtectedError:
-        messages.error(request, _("%(obj)s is in use and cannot be deleted.") % {"obj": obj})
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        flash_error(request, in_use_error(exc, obj))
         return redirect(table.url("card"), code=code)
     messages.success(request, _("%(obj)s was deleted.") % {"obj": obj})
     return redirect(table.url("list"))

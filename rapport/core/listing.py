@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from rapport.core.validation import field_error
+from rapport.core.validation import check_date_range, field_error
 
 M = TypeVar("M", bound=models.Model)
 
@@ -78,6 +78,10 @@ class ListSpec:
                 continue
             try:
                 value = spec.parse(raw)
+                if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                    raise ValueError(raw)  # beyond what the database stores
+                if isinstance(value, datetime.date):
+                    check_date_range(name, value)
             except (ValueError, TypeError):
                 raise field_error(
                     name,
@@ -106,13 +110,19 @@ class ListSpec:
         ordering = [(f[1:] if f.startswith("-") else "-" + f) if descending else f for f in fields]
         return qs.order_by(*ordering, "-pk" if descending else "pk")
 
-    def page(self, qs: QuerySet[M], params: Mapping[str, str]) -> Page[M]:
+    def page(
+        self, qs: QuerySet[M], params: Mapping[str, str], *, past_end_empty: bool = False
+    ) -> Page[M]:
+        """One page of the list. A page past the end is the last page for a list page, and
+        empty (with `past_end_empty`, for the API; page 0 or less is then an error)."""
         qs = self.order(self.filter(qs, params), params)
         try:
             size = int(params.get("page_size") or self.page_size)
             number = int(params.get("page") or 1)
         except ValueError:
             raise field_error("page", _("Page must be a whole number."), "invalid_page") from None
+        if past_end_empty and number < 1:
+            raise field_error("page", _("Page must be 1 or more."), "invalid_page")
         size = max(1, min(size, self.max_page_size))
         counting = qs.order_by().select_related(None).values("pk")
         if self.count_limit is not None:
@@ -123,9 +133,12 @@ class ListSpec:
         if capped:
             count = self.count_limit  # type: ignore[assignment]
         pages = max(1, math.ceil(count / size))
-        number = max(1, min(number, pages))
-        start = (number - 1) * size
-        items = list(qs[start : start + size])
+        if past_end_empty and number > pages:
+            items: list[M] = []
+        else:
+            number = max(1, min(number, pages))
+            start = (number - 1) * size
+            items = list(qs[start : start + size])
         return Page(
             items=items,
             count=count,
@@ -134,6 +147,7 @@ class ListSpec:
             pages=pages,
             sort=self.sort_key(params),
             params=dict(params),
+            capped=capped,
         )
 
 

@@ -1,9 +1,50 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any, ClassVar
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+
+class PatchSchema(Schema):
+    """A PATCH payload: a field left out keeps its value, a field sent is changed.
+
+    An explicit `null` is refused (422 naming the field) unless the field is in `nullable`,
+    where null means "none" (e.g. a salesperson code or a date that may be empty). Send "" to
+    blank a text field.
+    """
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """The OpenAPI document says what is accepted: no null outside `nullable`."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        for name, prop in target.get("properties", {}).items():
+            if name in cls.nullable:
+                continue
+            if "anyOf" in prop:
+                kept = [p for p in prop["anyOf"] if p.get("type") != "null"]
+                if len(kept) == 1:
+                    del prop["anyOf"]
+                    prop.update(kept[0])
+                else:
+                    prop["anyOf"] = kept
+            if "default" in prop and prop["default"] is None:
+                del prop["default"]
+        return schema
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError(
+                "null_not_allowed", "{field} cannot be null", {"field": info.field_name}
+            )
+        return value
 
 
 class NumberSeriesIn(Schema):
@@ -18,7 +59,7 @@ class NumberSeriesIn(Schema):
     manual_nos: bool = False
 
 
-class NumberSeriesPatch(Schema):
+class NumberSeriesPatch(PatchSchema):
     description: str | None = Field(None, max_length=100)
     starting_no: str | None = Field(None, max_length=20)
     ending_no: str | None = Field(None, max_length=20)
@@ -47,7 +88,7 @@ class LanguageIn(Schema):
     name: str = Field("", max_length=50)
 
 
-class LanguagePatch(Schema):
+class LanguagePatch(PatchSchema):
     name: str = Field("", max_length=50)
 
 

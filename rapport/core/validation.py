@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 
@@ -29,6 +31,59 @@ def first_error(exc: ValidationError) -> tuple[str | None, str, str]:
     error = exc.error_list[0]
     message = error.message % error.params if error.params else error.message
     return None, str(message), error.code or "invalid"
+
+
+# Dates the API and the lists accept: BC's own range (1753 is SQL Server's first datetime),
+# less the last year, so that "the day after" and "the month after" still exist.
+FIRST_DATE = datetime.date(1753, 1, 1)
+LAST_DATE = datetime.date(9998, 12, 31)
+
+
+def check_date_range(field: str, value: datetime.date) -> None:
+    """A 422 naming the field for a date outside FIRST_DATE..LAST_DATE."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise field_error(
+            field,
+            _("%(field)s: enter a date between %(first)s and %(last)s.")
+            % {"field": field, "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+            "date_out_of_range",
+        )
+
+
+def in_use_error(
+    exc: models.ProtectedError | models.RestrictedError, obj: models.Model | None = None
+) -> ValidationError:
+    """A delete that the database refuses because other rows still point at `obj`, in BC's
+    words: "You cannot delete Language FI because there is at least one Contact that uses it."
+    """
+    users: Iterable[Any] = (
+        getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
+    )
+    first = next(iter(users), None)
+    table = capfirst(first._meta.verbose_name) if first is not None else _("record")
+    if obj is None:
+        message = _(
+            "You cannot delete this record because there is at least one %(table)s that uses it."
+        ) % {"table": table}
+    else:
+        message = _(
+            "You cannot delete %(record)s %(key)s because there is at least one %(table)s "
+            "that uses it."
+        ) % {
+            "record": capfirst(obj._meta.verbose_name),
+            "key": _record_key(obj),
+            "table": table,
+        }
+    return ValidationError(message, code="in_use")
+
+
+def _record_key(obj: models.Model) -> str:
+    for name in ("code", "no"):
+        value = getattr(obj, name, None)
+        if value:
+            return str(value)
+    return str(obj.pk)
 
 
 def require_perm(actor: Any, *perms: str) -> None:
@@ -89,6 +144,7 @@ __all__ = [
     "ValidationError",
     "field_error",
     "first_error",
+    "in_use_error",
     "require_perm",
     "validate_instance",
 ]

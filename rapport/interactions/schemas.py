@@ -11,6 +11,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from rapport.core.schemas import PatchSchema
+
 CorrespondenceIn = Literal["", "hard_copy", "email"]
 InformationFlowIn = Literal["", "outbound", "inbound"]
 InitiatedByIn = Literal["", "us", "them"]
@@ -30,7 +32,7 @@ class InteractionGroupIn(Schema):
     description: str = Field("", max_length=100)
 
 
-class InteractionGroupPatch(Schema):
+class InteractionGroupPatch(PatchSchema):
     description: str | None = Field(None, max_length=100)
 
 
@@ -74,8 +76,10 @@ class InteractionTemplateIn(Schema):
     language_code: str = Field("", max_length=10, description="Language Code (Default)")
 
 
-class InteractionTemplatePatch(Schema):
+class InteractionTemplatePatch(PatchSchema):
     """Only the fields sent are changed."""
+
+    nullable = frozenset({"campaign_no", "language_code"})
 
     group_code: str | None = Field(None, max_length=10)
     description: str | None = Field(None, max_length=100)
@@ -159,7 +163,9 @@ class TemplateSetupOut(Schema):
         return _code(obj, "outgoing_calls")
 
 
-class TemplateSetupPatch(Schema):
+class TemplateSetupPatch(PatchSchema):
+    nullable = frozenset({"outgoing_calls"})
+
     outgoing_calls: str | None = Field(
         None, max_length=10, description="Template code (Outg. Calls)"
     )

@@ -16,7 +16,9 @@ from ninja.files import UploadedFile
 
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contacts_visible_to
+from rapport.core.api_errors import RecordNotFound
 from rapport.core.api_helpers import (
+    no_such_record,
     require_api_perm,
 )
 from rapport.core.validation import ValidationError, field_error
@@ -63,7 +65,7 @@ def payload_names() -> Iterator[None]:
 def get_contact(request: HttpRequest, no: str) -> Contact:
     contact = contacts_visible_to(request.user).filter(no=no.strip().upper()).first()
     if contact is None:
-        raise Http404
+        raise RecordNotFound(no_such_record(Contact, no.strip().upper(), "no"))
     return contact
 
 
@@ -75,9 +77,7 @@ def contact_by_no(request: HttpRequest, field: str, value: str | None) -> Contac
     contact = contacts_visible_to(request.user).filter(no=value).first()
     if contact is None:
         raise field_error(
-            field,
-            _("%(field)s: %(value)s does not exist.") % {"field": field, "value": value},
-            "does_not_exist",
+            field, f"{field}: {no_such_record(Contact, value, 'no')}", "does_not_exist"
         )
     return contact
 

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from ninja import Status
 
 from rapport.accounts.models import Salesperson
 from rapport.core.api_helpers import (
@@ -71,7 +72,7 @@ def contact_entry_list(request: HttpRequest, no: str) -> dict[str, Any]:
 )
 def contact_phone_call(
     request: HttpRequest, no: str, payload: PhoneCallIn
-) -> tuple[int, InteractionLogEntry]:
+) -> Status[InteractionLogEntry]:
     """Log a phone call with the Outg. Calls template of the Interaction Template Setup
     (422 on `outgoing_calls` when none is set up). `phone_no` blank: the contact's number."""
     require_api_perm(request, "interactions.view_interactionlogentry")
@@ -90,7 +91,7 @@ def contact_phone_call(
             comments=payload.comments,
             salesperson=salesperson,
         )
-    return 201, get_entry(request, entry.pk, postponed=False)
+    return Status(201, get_entry(request, entry.pk, postponed=False))
 
 
 @router.get("/salespeople/{code}/statistics", response=StatisticsOut, tags=["Salespeople"])

@@ -7,7 +7,7 @@ from typing import Any
 import pydantic
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import File, Form
+from ninja import File, Form, Status
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.files import UploadedFile
 
@@ -184,9 +184,7 @@ def interaction_defaults(
 
 
 @router.post("/interactions", response={201: InteractionLogEntryDetailOut})
-def interaction_create(
-    request: HttpRequest, payload: InteractionIn
-) -> tuple[int, InteractionLogEntry]:
+def interaction_create(request: HttpRequest, payload: InteractionIn) -> Status[InteractionLogEntry]:
     """Create an interaction (`postpone: true`: "finish later", a postponed interaction).
 
     A field left out takes its default from the template (see `GET /interactions/defaults`).
@@ -194,7 +192,7 @@ def interaction_create(
     checks then run in BC's order and the 422 names the field: contact_no, template_code,
     salesperson_code, date, description, then the template's attachment rules. To attach a
     file of your own, use `POST /interactions/with-attachment`."""
-    return 201, save_interaction(request, payload)
+    return Status(201, save_interaction(request, payload))
 
 
 @router.post("/interactions/with-attachment", response={201: InteractionLogEntryDetailOut})
@@ -202,10 +200,10 @@ def interaction_create_with_attachment(
     request: HttpRequest,
     data: str = Form(..., description="The JSON body of POST /interactions, as text."),
     file: UploadedFile = File(...),  # noqa: B008
-) -> tuple[int, InteractionLogEntry]:
+) -> Status[InteractionLogEntry]:
     """Multipart form: `data` holds the same JSON as `POST /interactions`, `file` the
     attachment (instead of the template's). Files above the upload limit are refused with 422
     on `file`."""
     require_api_perm(request, "interactions.add_interactionlogentry")
     payload = parse_interaction(data)
-    return 201, save_interaction(request, payload, upload=read_upload(file))
+    return Status(201, save_interaction(request, payload, upload=read_upload(file)))

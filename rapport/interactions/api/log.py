@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from ninja import Status
 
 from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign
@@ -95,12 +96,12 @@ def entries_evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, int
 @router.post("/interaction-log-entries/{int:entry_no}/comments", response={201: CommentOut})
 def entry_comment_add(
     request: HttpRequest, entry_no: int, payload: CommentIn
-) -> tuple[int, InteractionLogEntryComment]:
+) -> Status[InteractionLogEntryComment]:
     entry = get_entry(request, entry_no, postponed=False)
     comment = services.add_entry_comment(
         actor=request.user, entry=entry, comment=payload.comment, code=payload.code
     )
-    return 201, comment
+    return Status(201, comment)
 
 
 @router.delete(
@@ -112,18 +113,18 @@ def entry_comment_delete(request: HttpRequest, entry_no: int, line_no: int) -> A
     if comment is None:
         raise Http404
     services.delete_entry_comment(actor=request.user, comment=comment)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/interaction-log-entries/{int:entry_no}/opportunity", response={201: OpportunityOut})
-def entry_create_opportunity(request: HttpRequest, entry_no: int) -> tuple[int, Opportunity]:
+def entry_create_opportunity(request: HttpRequest, entry_no: int) -> Status[Opportunity]:
     """Create an opportunity from the entry (its description, contact, salesperson, campaign,
     segment and comments). Only once per entry, never from a canceled entry or for a
     privacy-blocked contact (422)."""
     entry = get_entry(request, entry_no, postponed=False)
     with payload_names():
         opportunity = services.create_opportunity_from_entry(actor=request.user, entry=entry)
-    return 201, visible_opportunities().get(pk=opportunity.pk)
+    return Status(201, visible_opportunities().get(pk=opportunity.pk))
 
 
 @router.post(
@@ -148,5 +149,7 @@ def entries_delete_canceled(request: HttpRequest, payload: DeleteCanceledIn) -> 
     )
     if payload.background or filters.queryset().count() > BACKGROUND_THRESHOLD:
         job = services.start_delete_canceled_entries(actor=request.user, filters=filters)
-        return 202, {"job_id": job.pk}
-    return 200, {"deleted": services.delete_canceled_entries(actor=request.user, filters=filters)}
+        return Status(202, {"job_id": job.pk})
+    return Status(
+        200, {"deleted": services.delete_canceled_entries(actor=request.user, filters=filters)}
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form
+from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
 from rapport.core.api_helpers import (
@@ -91,7 +91,7 @@ def postponed_delete(request: HttpRequest, entry_no: int) -> Any:
     services.delete_postponed_interactions(
         actor=request.user, entries=InteractionLogEntry.objects.filter(pk=entry.pk)
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/postponed-interactions/delete", response=DeletedOut)

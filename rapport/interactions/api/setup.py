@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from ninja import File, Form
+from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
 from rapport.campaigns.models import Campaign
@@ -131,13 +131,13 @@ def template_get(request: HttpRequest, code: str) -> InteractionTemplate:
 )
 def template_create(
     request: HttpRequest, payload: InteractionTemplateIn
-) -> tuple[int, InteractionTemplate]:
+) -> Status[InteractionTemplate]:
     """Codes (`group_code`, `campaign_no`, `language_code`) must exist. A default language
     gets its template language row."""
     data = _template_fields(payload.dict())
     with payload_names():
         template = services.create_interaction_template(actor=request.user, **data)
-    return 201, _templates().get(pk=template.pk)
+    return Status(201, _templates().get(pk=template.pk))
 
 
 @router.patch(
@@ -156,12 +156,12 @@ def template_update(
 
 
 @router.delete("/interaction-templates/{code}", response={204: None}, tags=["Interaction setup"])
-def template_delete(request: HttpRequest, code: str) -> tuple[int, None]:
+def template_delete(request: HttpRequest, code: str) -> Status[None]:
     """Deletes the template with its languages and their attachments; 422 while in use."""
     template = _template(request, code)
     with payload_names():
         services.delete_interaction_template(actor=request.user, template=template)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -225,7 +225,7 @@ def template_language_save(
     description: str = Form(""),
     replace: bool = Form(False),
     file: UploadedFile | None = File(None),  # noqa: B008
-) -> tuple[int, InteractionTemplateLanguage]:
+) -> Status[InteractionTemplateLanguage]:
     """Multipart form. Adds or changes the template's row for `language_code` (blank or `-`: the
     row without a language). An uploaded `file` becomes its attachment; replacing an existing
     attachment needs `replace=true`. An HTML file on the default language makes the template's
@@ -246,7 +246,7 @@ def template_language_save(
             upload=upload,
             replace=replace,
         )
-    return (201 if created else 200), _languages(template).get(pk=row.pk)
+    return Status((201 if created else 200), _languages(template).get(pk=row.pk))
 
 
 @router.delete(
@@ -258,7 +258,7 @@ def template_language_delete(request: HttpRequest, code: str, language_code: str
     """Deletes the row (`-` for the row without a language) and its unshared attachment."""
     row = _language_row(_template(request, code), language_code)
     services.delete_template_language(actor=request.user, row=row)
-    return 204, None
+    return Status(204, None)
 
 
 @router.delete(
@@ -270,7 +270,7 @@ def template_attachment_remove(request: HttpRequest, code: str, language_code: s
     """Removes the row's attachment (deleted when nothing else uses it)."""
     row = _language_row(_template(request, code), language_code)
     services.remove_template_attachment(actor=request.user, row=row)
-    return 204, None
+    return Status(204, None)
 
 
 # --- template setup ----------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_interaction_templates_are_created_read_filtered_changed_and_deleted(api
         (
             {"code": "X", "group_code": "NOPE"},
             "group_code",
-            "group_code: NOPE does not exist.",
+            "group_code: There is no Interaction group with the code NOPE.",
         ),
         (
             {"code": "X"},
@@ -136,12 +136,12 @@ def test_interaction_templates_are_created_read_filtered_changed_and_deleted(api
         (
             {"code": "X", "group_code": "LETTER", "campaign_no": "CP9"},
             "campaign_no",
-            "campaign_no: CP9 does not exist.",
+            "campaign_no: There is no Campaign with the number CP9.",
         ),
         (
             {"code": "X", "group_code": "LETTER", "language_code": "XX"},
             "language_code",
-            "language_code: XX does not exist.",
+            "language_code: There is no Language with the code XX.",
         ),
         (
             {"code": "X", "group_code": "LETTER", "unit_cost": "-1"},
@@ -443,7 +443,9 @@ def test_unknown_codes_in_an_interaction_are_422_naming_the_field(
     ):
         payload = {"contact_no": company.no, "template_code": "CALL", field: value}
         response = post(as_bob, "/api/v1/interactions", payload)
-        assert error(response) == (422, field, f"{field}: NOPE does not exist.")
+        status, named, message = error(response)
+        assert (status, named) == (422, field)
+        assert message.startswith(f"{field}: ") and "NOPE" in message
 
 
 def test_the_defaults_endpoint_shows_what_a_new_interaction_starts_with(
