@@ -6,7 +6,6 @@ themselves are the same for all, so they are written once here.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,12 +147,11 @@ class CodeTable:
         )
 
     def delete_view(self, request: HttpRequest, code: str) -> HttpResponse:
-        # require_POST wraps the view that takes the request (not this bound method's table).
-        return require_POST(functools.partial(_delete, self))(request, code)
+        return _delete(self, request, code)
 
 
 def _delete(table: CodeTable, request: HttpRequest, code: str) -> HttpResponse:
-    # (require_POST would take `table` for the request: check the method here.)
+    # A POST only (require_POST cannot wrap a method: it would take the table for the request).
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     table._require(request, "delete")
