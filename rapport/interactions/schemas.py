@@ -170,6 +170,17 @@ class TemplateSetupPatch(Schema):
 EvaluationIn = Literal["", "very_positive", "positive", "neutral", "negative", "very_negative"]
 
 
+class CommentLineIn(Schema):
+    """A comment line with its date (left out: today; `null`: no date) and optional code."""
+
+    comment: str = Field(max_length=80)
+    date: datetime.date | None = Field(None, description="Left out: today. `null`: no date.")
+    code: str = Field("", max_length=10)
+
+
+CommentsIn = list[str | CommentLineIn]
+
+
 class InteractionIn(Schema):
     """A field left out takes the template's default (or the postponed entry's value when
     resuming). Send `null` or `""` for `description`, `salesperson_code` or `date` to leave
@@ -194,8 +205,10 @@ class InteractionIn(Schema):
     campaign_target: bool | None = None
     campaign_response: bool | None = None
     opportunity_no: str | None = Field(None, max_length=20)
-    comments: list[str] | None = Field(
-        None, description="Comment lines; when resuming, sent comments replace the old ones."
+    comments: CommentsIn | None = Field(
+        None,
+        description="Comment lines, each a text (dated today) or `{comment, date, code}`; when "
+        "resuming, sent comments replace the old ones.",
     )
     postpone: bool = Field(False, description='"Finish later": save as a postponed interaction.')
 
@@ -354,6 +367,7 @@ class ChangedOut(Schema):
 class CommentIn(Schema):
     comment: str = Field(max_length=80)
     code: str = Field("", max_length=10)
+    date: datetime.date | None = Field(None, description="Left out: today. `null`: no date.")
 
 
 class DeleteCanceledIn(Schema):
@@ -380,11 +394,19 @@ class JobStartedOut(Schema):
 
 
 class PhoneCallIn(Schema):
-    phone_no: str = Field("", max_length=30, description="Blank: the contact's phone number.")
+    """What BC's phone call records. A field left out takes its default (the contact's phone
+    number, the Outg. Calls template's description, duration and campaign, your own or the
+    contact's salesperson); a field sent empty (`""` or `null`) is a blank the checks report
+    ("You must fill in the phone number.")."""
+
+    phone_no: str | None = Field(None, max_length=30, description="Left out: the contact's.")
+    description: str | None = Field(None, max_length=100)
     duration: Decimal | None = None
     interaction_successful: bool = True
-    description: str | None = Field(None, max_length=100)
-    comments: list[str] | None = None
+    evaluation: EvaluationIn = ""
+    campaign_no: str | None = Field(None, max_length=20)
+    opportunity_no: str | None = Field(None, max_length=20)
+    comments: CommentsIn | None = None
     salesperson_code: str | None = Field(None, max_length=20)
 
 

@@ -20,7 +20,7 @@ from rapport.core.api_helpers import (
     require_api_perm,
 )
 from rapport.core.validation import ValidationError, field_error
-from rapport.interactions import queries
+from rapport.interactions import queries, services
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
     InteractionLogEntry,
@@ -80,6 +80,26 @@ def contact_by_no(request: HttpRequest, field: str, value: str | None) -> Contac
             "does_not_exist",
         )
     return contact
+
+
+def comment_lines(items: list[Any] | None) -> list[str | services.CommentLine] | None:
+    """API comment lines as the services take them: a text is dated today, an object's left-out
+    date is today and its `null` date is none."""
+    if items is None:
+        return None
+    lines: list[str | services.CommentLine] = []
+    for item in items:
+        if isinstance(item, str):
+            lines.append(item)
+        else:
+            lines.append(
+                services.CommentLine(
+                    comment=item.comment,
+                    date=item.date if "date" in item.model_fields_set else services.TODAY,
+                    code=item.code,
+                )
+            )
+    return lines
 
 
 def read_upload(file: UploadedFile, field: str = "file") -> Upload:

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 
 from rapport.accounts.models import Salesperson
+from rapport.campaigns.models import Campaign
 from rapport.core.api_helpers import (
     PageOut,
     paginate,
@@ -16,6 +17,7 @@ from rapport.core.api_helpers import (
 )
 from rapport.interactions import queries, services
 from rapport.interactions.api.common import (
+    comment_lines,
     get_contact,
     get_entry,
     payload_names,
@@ -24,6 +26,7 @@ from rapport.interactions.api.common import (
 )
 from rapport.interactions.models import (
     InteractionLogEntry,
+    Opportunity,
 )
 from rapport.interactions.schemas import (
     InteractionLogEntryDetailOut,
@@ -66,6 +69,15 @@ def contact_entry_list(request: HttpRequest, no: str) -> dict[str, Any]:
     return paginate(request, queries.ENTRY_LIST, qs)
 
 
+# Payload fields a caller may clear on purpose, and the service's name for each.
+CALL_BLANKABLE = {
+    "phone_no": "phone_no",
+    "description": "description",
+    "salesperson_code": "salesperson",
+    "campaign_no": "campaign",
+}
+
+
 @router.post(
     "/contacts/{no}/phone-calls", response={201: InteractionLogEntryDetailOut}, tags=["Contacts"]
 )
@@ -73,12 +85,20 @@ def contact_phone_call(
     request: HttpRequest, no: str, payload: PhoneCallIn
 ) -> tuple[int, InteractionLogEntry]:
     """Log a phone call with the Outg. Calls template of the Interaction Template Setup
-    (422 on `outgoing_calls` when none is set up). `phone_no` blank: the contact's number."""
+    (422 on `outgoing_calls` when none is set up), with what BC's call records: number,
+    description, duration, evaluation, success, campaign, opportunity and dated comments.
+    Left out: the default (the contact's number, the template's description and duration);
+    sent empty: a blank that the checks report ("You must fill in the phone number.")."""
     require_api_perm(request, "interactions.view_interactionlogentry")
     # make_phone_call checks the setup before create_interaction checks the permission.
     require_api_perm(request, "interactions.add_interactionlogentry")
     contact = get_contact(request, no)
-    salesperson = resolve_code(Salesperson, "salesperson_code", payload.salesperson_code)
+    sent = payload.model_fields_set
+    blank = {
+        service_name
+        for name, service_name in CALL_BLANKABLE.items()
+        if name in sent and not (getattr(payload, name) or "").strip()
+    }
     with payload_names():
         entry = services.make_phone_call(
             actor=request.user,
@@ -86,9 +106,13 @@ def contact_phone_call(
             phone_no=payload.phone_no,
             duration=payload.duration,
             attempt_failed=not payload.interaction_successful,
-            description=payload.description or None,
-            comments=payload.comments,
-            salesperson=salesperson,
+            description=payload.description,
+            evaluation=payload.evaluation,
+            campaign=resolve_code(Campaign, "campaign_no", payload.campaign_no, "no"),
+            opportunity=resolve_code(Opportunity, "opportunity_no", payload.opportunity_no, "no"),
+            comments=comment_lines(payload.comments),
+            salesperson=resolve_code(Salesperson, "salesperson_code", payload.salesperson_code),
+            blank=blank,
         )
     return 201, get_entry(request, entry.pk, postponed=False)
 

@@ -19,6 +19,7 @@ from rapport.core.api_helpers import (
 from rapport.core.models import Language
 from rapport.interactions import services
 from rapport.interactions.api.common import (
+    comment_lines,
     contact_by_no,
     get_entry,
     payload_names,
@@ -79,10 +80,11 @@ def _interaction_input(
         "duration",
         "campaign_target",
         "campaign_response",
-        "comments",
     ):
         if name in sent:
             setattr(data, name, getattr(payload, name))
+    if "comments" in sent:
+        data.comments = comment_lines(payload.comments)
     if "language_code" in sent:
         data.language = resolve_code(Language, "language_code", payload.language_code)
         _explicit(data, "language", data.language is None)

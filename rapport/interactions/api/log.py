@@ -98,7 +98,11 @@ def entry_comment_add(
 ) -> tuple[int, InteractionLogEntryComment]:
     entry = get_entry(request, entry_no, postponed=False)
     comment = services.add_entry_comment(
-        actor=request.user, entry=entry, comment=payload.comment, code=payload.code
+        actor=request.user,
+        entry=entry,
+        comment=payload.comment,
+        code=payload.code,
+        date=payload.date if "date" in payload.model_fields_set else services.TODAY,
     )
     return 201, comment
 

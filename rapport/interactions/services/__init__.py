@@ -4,6 +4,8 @@ One module per workflow; import from this package (`from rapport.interactions im
 """
 
 from rapport.interactions.services.common import (
+    TODAY,
+    CommentLine,
     Progress,
     fill_in,
 )
@@ -62,6 +64,8 @@ from rapport.interactions.services.setup import (
 __all__ = [
     "RESUMED_FIELDS",
     "TEMPLATE_FIELDS",
+    "TODAY",
+    "CommentLine",
     "InteractionInput",
     "Progress",
     "PurgeFilter",

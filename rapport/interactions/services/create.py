@@ -35,7 +35,7 @@ from rapport.interactions.models import (
     Opportunity,
     WizardAction,
 )
-from rapport.interactions.services.common import fill_in
+from rapport.interactions.services.common import CommentLine, fill_in
 from rapport.interactions.services.setup import delete_unreferenced_attachments
 
 # --- creating interactions ---------------------------------------------------------------------
@@ -152,7 +152,7 @@ class InteractionInput:
     campaign_response: bool | None = None
     opportunity: Opportunity | None = None
     contact_via: str = ""
-    comments: list[str] | None = None
+    comments: list[str | CommentLine] | None = None
     upload: Upload | None = None
     explicit: set[str] = field(default_factory=set)
 
@@ -182,7 +182,9 @@ def resume_input(entry: InteractionLogEntry) -> InteractionInput:
     time and "successful" start again from today, now and yes (BC resets them on resume).
     No campaign or language on the entry stays none rather than the template's default."""
     data = InteractionInput(**{name: getattr(entry, name) for name in RESUMED_FIELDS})
-    data.comments = [c.comment for c in entry.comments.all()]
+    data.comments = [
+        CommentLine(comment=c.comment, date=c.date, code=c.code) for c in entry.comments.all()
+    ]
     data.explicit = {name for name in ("campaign", "language") if getattr(entry, name) is None}
     return data
 
@@ -391,17 +393,26 @@ def create_interaction(
     return entry
 
 
-def _add_comments(entry: InteractionLogEntry, comments: Iterable[str]) -> None:
+def _add_comments(entry: InteractionLogEntry, comments: Iterable[str | CommentLine]) -> None:
+    """Append comment lines; a plain string or a line without a chosen date is dated today."""
     last = entry.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0
     today = timezone.localdate()
     rows = []
-    for text in comments:
-        text = (text or "").strip()
+    for item in comments:
+        line = item if isinstance(item, CommentLine) else CommentLine(comment=item or "")
+        text = (line.comment or "").strip()
         if not text:
             continue
         last += 10000
+        date = line.date if isinstance(line.date, datetime.date) or line.date is None else today
         rows.append(
-            InteractionLogEntryComment(entry=entry, line_no=last, date=today, comment=text[:80])
+            InteractionLogEntryComment(
+                entry=entry,
+                line_no=last,
+                date=date,
+                code=(line.code or "").strip().upper(),
+                comment=text[:80],
+            )
         )
     for row in rows:
         validate_instance(row, exclude=["entry"])
@@ -413,17 +424,29 @@ def make_phone_call(
     *,
     actor: Any,
     contact: Contact,
-    phone_no: str = "",
+    phone_no: str | None = None,
     duration: Decimal | None = None,
     attempt_failed: bool = False,
     description: str | None = None,
-    comments: list[str] | None = None,
+    evaluation: str = "",
+    campaign: Campaign | None = None,
+    opportunity: Opportunity | None = None,
+    comments: list[str | CommentLine] | None = None,
     salesperson: Salesperson | None = None,
+    blank: Iterable[str] = (),
 ) -> InteractionLogEntry:
-    """Log a call with the Outg. Calls template of the Interaction Template Setup (2.4)."""
+    """Log a call with the Outg. Calls template of the Interaction Template Setup (2.4).
+
+    Everything BC's call records: the number called, description, duration, evaluation,
+    attempt failed, campaign, opportunity and dated comments. A value left as None takes the
+    default (the contact's number, the template's description, duration and campaign, the
+    user's or contact's salesperson); a field named in `blank` was cleared by the user and is
+    checked as BC does ("You must fill in the phone number.").
+    """
     from rapport.interactions.queries import template_setup
 
     require_perm(actor, "interactions.add_interactionlogentry")
+    blank = set(blank)
     template = template_setup().outgoing_calls
     if template is None:
         raise field_error(
@@ -435,10 +458,15 @@ def make_phone_call(
             % {"field": _("Outg. Calls")},
             "no_call_template",
         )
-    number = (phone_no or contact.phone_no or contact.mobile_phone_no).strip()
+    if phone_no is None and "phone_no" not in blank:
+        phone_no = contact.phone_no or contact.mobile_phone_no
+    number = (phone_no or "").strip()
     if not number:
         raise field_error("phone_no", _("You must fill in the phone number."), "phone_required")
+    if "description" in blank:
+        description = ""
     now = timezone.localtime()
+    explicit = {name for name in ("description", "salesperson", "campaign") if name in blank}
     return create_interaction(
         actor=actor,
         data=InteractionInput(
@@ -446,13 +474,17 @@ def make_phone_call(
             template=template,
             description=description,
             duration=duration,
+            evaluation=evaluation or "",
             attempt_failed=attempt_failed,
+            campaign=None if "campaign" in blank else campaign,
+            opportunity=opportunity,
             date=now.date(),
             time=now.time().replace(microsecond=0),
             contact_via=number,
             comments=comments,
-            salesperson=salesperson,
+            salesperson=None if "salesperson" in blank else salesperson,
             correspondence_type=CorrespondenceType.BLANK,
+            explicit=explicit,
         ),
         skip_attachment_checks=True,
     )

@@ -30,7 +30,7 @@ from rapport.interactions.models import (
     InteractionLogEntryComment,
     InteractionTemplate,
 )
-from rapport.interactions.services.common import Progress, fill_in
+from rapport.interactions.services.common import TODAY, Progress, fill_in
 from rapport.interactions.services.setup import delete_unreferenced_attachments
 
 # --- the log: cancel, restore, evaluate, comments ----------------------------------------------
@@ -67,21 +67,27 @@ def evaluate_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry], eval
 
 @transaction.atomic
 def add_entry_comment(
-    *, actor: Any, entry: InteractionLogEntry, comment: str, code: str = ""
+    *,
+    actor: Any,
+    entry: InteractionLogEntry,
+    comment: str,
+    code: str = "",
+    date: datetime.date | object | None = TODAY,
 ) -> InteractionLogEntryComment:
+    """Add a comment line to a log entry or a postponed interaction, dated `date` (default
+    today; None leaves the date empty). Rapport dates every line; BC dates only the first
+    line of a day."""
     require_perm(actor, "interactions.change_interactionlogentry")
     if not (comment or "").strip():
         raise fill_in("comment", _("Comment"))
     entry = InteractionLogEntry.objects.select_for_update().get(pk=entry.pk)
     last = entry.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0
-    today = timezone.localdate()
     row = InteractionLogEntryComment(
         entry=entry,
         line_no=last + 10000,
         code=code,
         comment=comment.strip(),
-        # BC: a new line gets the work date only if no other comment of the entry has it.
-        date=None if entry.comments.filter(date=today).exists() else today,
+        date=date if isinstance(date, datetime.date) or date is None else timezone.localdate(),
     )
     validate_instance(row)
     row.save()

@@ -650,7 +650,8 @@ def test_comments_are_added_to_an_entry_and_shown_with_it(
         "comment": "Asked for a quote",
     }
     second = post(as_bob, url, {"comment": "Sent it"}).json()
-    assert second["line_no"] == 20000 and second["date"] is None, "BC dates one line per day"
+    # Rapport: every line is dated (default today; BC dates only the first line of a day).
+    assert second["line_no"] == 20000 and second["date"] == timezone.localdate().isoformat()
     assert error(post(as_bob, url, {"comment": " "}))[:2] == (422, "comment")
     detail = as_bob.get(f"/api/v1/interaction-log-entries/{entry.pk}").json()
     assert [c["comment"] for c in detail["comments"]] == ["Asked for a quote", "Sent it"]

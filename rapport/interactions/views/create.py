@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
@@ -155,28 +156,49 @@ def postponed_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def phone_call(request: HttpRequest, no: str) -> HttpResponse:
-    """BC's Make Phone Call: a tel: link, then the call is logged with the Outg. Calls template."""
+    """BC's Make Phone Call: a tel: link, then the call is logged with the Outg. Calls template.
+
+    The form starts with the contact's number and the template's description and duration;
+    a field the user clears is a blank the service reports, as in the API."""
     require(request, ADD)
     contact = get_object_or_404(contacts_visible_to(request.user), no=no.upper())
-    number = contact.phone_no or contact.mobile_phone_no
+    template = queries.template_setup().outgoing_calls
+    initial: dict[str, Any] = {
+        "phone_no": contact.phone_no or contact.mobile_phone_no,
+        "successful": True,
+        "comment_date": timezone.localdate(),
+    }
+    if template is not None:
+        initial.update(
+            description=template.description,
+            duration=template.unit_duration,
+            campaign=template.campaign.no if template.campaign is not None else None,
+        )
     form = PhoneCallForm(
-        request.POST if request.method == "POST" else None,
-        initial={"phone_no": number, "successful": True},
+        request.POST if request.method == "POST" else None, initial=initial, contact=contact
     )
-    setup_missing = queries.template_setup().outgoing_calls_id is None
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            blank = {
+                name
+                for name in ("phone_no", "description", "campaign")
+                if name in request.POST and not data.get(name)
+            }
             try:
                 entry = services.make_phone_call(
                     actor=request.user,
                     contact=contact,
-                    phone_no=data["phone_no"],
+                    phone_no=data["phone_no"] or None,
                     duration=data["duration"],
                     attempt_failed=not data["successful"],
                     description=data["description"] or None,
-                    comments=data["comments"] or None,
+                    evaluation=data["evaluation"] or "",
+                    campaign=data["campaign"],
+                    opportunity=data["opportunity"],
+                    comments=form.comment_lines(),
+                    blank=blank,
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)
@@ -188,7 +210,7 @@ def phone_call(request: HttpRequest, no: str) -> HttpResponse:
                 )
                 return redirect(contact_tab(contact))
         status = 422
-    context = {"form": form, "contact": contact, "setup_missing": setup_missing}
+    context = {"form": form, "contact": contact, "setup_missing": template is None}
     return render_page(
         request, "interactions/log/phone_call.html", context, partial="form", status=status
     )

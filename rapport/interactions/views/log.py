@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -185,7 +186,7 @@ def _entry_detail_page(
         "entry": entry,
         "title": queries.entry_title(entry),
         "comments": list(entry.comments.all()),
-        "comment_form": comment_form or CommentForm(),
+        "comment_form": comment_form or CommentForm(initial={"date": timezone.localdate()}),
         "attachment": attachment_of(entry),
         "can_comment": user.has_perm(CHANGE),
         "can_cancel": user.has_perm(CANCEL) and not entry.postponed,
@@ -219,6 +220,7 @@ def entry_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 entry=entry,
                 comment=form.cleaned_data["comment"],
                 code=form.cleaned_data["code"],
+                date=form.cleaned_data["date"] if "date" in request.POST else services.TODAY,
             )
         except ValidationError as exc:
             add_service_error(form, exc)
