@@ -66,6 +66,16 @@ def entry_get(request: HttpRequest, entry_no: int) -> InteractionLogEntry:
     return get_entry(request, entry_no, postponed=False)
 
 
+@router.delete("/interaction-log-entries/{int:entry_no}", response={204: None})
+def entry_delete(request: HttpRequest, entry_no: int) -> Any:
+    """Delete one canceled entry with its comments and the attachment no other entry uses (the
+    rules of delete-canceled for one entry). Administrators only (403); an entry that is not
+    canceled is a 422 on `canceled`."""
+    entry = get_entry(request, entry_no, postponed=False)
+    services.delete_canceled_entry(actor=request.user, entry=entry)
+    return 204, None
+
+
 @router.post("/interaction-log-entries/cancel", response=ChangedOut)
 def entries_cancel(request: HttpRequest, payload: EntryNosIn) -> dict[str, int]:
     """Mark entries canceled: statistics stop counting them. `changed`: how many were not

@@ -117,6 +117,30 @@ def _delete_entries(entries: QuerySet[InteractionLogEntry]) -> int:
     return int(count)
 
 
+def _require_purge(actor: Any) -> None:
+    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+@transaction.atomic
+def delete_canceled_entry(*, actor: Any, entry: InteractionLogEntry) -> None:
+    """Delete one canceled entry with its comments and its unshared attachment: the rules of
+    "Delete Canceled Interaction Log Entries" (2.7) for a single entry."""
+    _require_purge(actor)
+    entry = InteractionLogEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.postponed or not entry.canceled:
+        raise field_error(
+            "canceled",
+            _(
+                "Canceled must be equal to 'Yes' in Interaction Log Entry: Entry No.=%(no)s. "
+                "Current value is 'No'."
+            )
+            % {"no": entry.pk},
+            "not_canceled",
+        )
+    _delete_entries(InteractionLogEntry.objects.filter(pk=entry.pk))
+
+
 @transaction.atomic
 def delete_postponed_interactions(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
     require_perm(actor, "interactions.delete_interactionlogentry")
@@ -196,8 +220,7 @@ def delete_canceled_entries(
 ) -> int:
     """Delete canceled entries matching `filters`, with their comments and the attachments no
     remaining entry uses. All or nothing, in batches; returns how many entries were deleted."""
-    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    _require_purge(actor)
     batch_size = settings.RAPPORT_BATCH_SIZE
     base = filters.queryset()
     with transaction.atomic():
@@ -221,8 +244,7 @@ def delete_canceled_entries(
 
 def start_delete_canceled_entries(*, actor: Any, filters: PurgeFilter) -> Any:
     """Queue the purge as a background job (the job page shows its progress)."""
-    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    _require_purge(actor)
     total = filters.queryset().count()
     return core_services.start_job(
         actor=actor,
