@@ -234,3 +234,24 @@ def test_comment_dates_through_the_api_and_the_entry_page(
 def test_the_duration_of_a_call_defaults_to_the_template(bob, calls) -> None:
     entry = services.make_phone_call(actor=bob, contact=calls)
     assert entry.duration == Decimal(10)
+
+
+# --- 16.6: one call action; Make Phone Call prefills the template's duration --------------------
+
+
+def test_the_contact_card_has_one_call_action(alice, bob, carol, client_for, calls) -> None:
+    card = client_for(bob).get(calls.get_absolute_url()).content.decode()
+    assert card.count('data-action="call"') == 1
+    assert f'href="/interactions/contacts/{calls.no}/call/"' in card
+    assert 'href="tel:' not in card.split('class="actionbar"')[1].split("</div>")[0]
+    viewer = client_for(carol).get(calls.get_absolute_url()).content.decode()
+    assert viewer.count('data-action="call"') == 1 and "/call/" not in viewer
+    assert 'href="tel:+358 40 123 4567"' in viewer
+
+
+def test_make_phone_call_prefills_the_templates_duration_and_description(
+    bob, client_for, calls
+) -> None:
+    page = client_for(bob).get(f"/interactions/contacts/{calls.no}/call/").content.decode()
+    assert 'value="10"' in field_block(page, "duration")
+    assert 'value="Phone call"' in field_block(page, "description")
