@@ -246,13 +246,17 @@ class InteractionForm(forms.Form):
         self,
         *args: Any,
         user: Any,
-        lock_contact: bool = False,
+        locked: Any = (),
         refresh_url: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["contact"].disabled = lock_contact
+        # Fields fixed by the starting point (BC's page filters): shown read-only, and a
+        # posted value is ignored (the service refuses a different one anyway).
+        self.locked = set(locked)
+        for name in self.locked:
+            self.fields[name].disabled = True
         if refresh_url:
             # With htmx, choosing a template (or another contact) redraws the form with the
             # template's defaults; without JavaScript the "Apply template defaults" button does.
@@ -283,7 +287,11 @@ class InteractionForm(forms.Form):
             sp: Salesperson | None = salesperson
         else:
             sp = Salesperson.objects.filter(code=str(salesperson or "").upper()).first()
-        self.fields["opportunity"].queryset = open_opportunities(self.contact_obj, sp)  # type: ignore[attr-defined]
+        opportunities = open_opportunities(self.contact_obj, sp)
+        fixed = self.initial.get("opportunity") if "opportunity" in self.locked else None
+        if isinstance(fixed, Opportunity):
+            opportunities = Opportunity.objects.filter(pk=fixed.pk)
+        self.fields["opportunity"].queryset = opportunities  # type: ignore[attr-defined]
 
     def _raw(self, name: str) -> Any:
         if self.is_bound and not self.fields[name].disabled:

@@ -181,12 +181,36 @@ class CommentLineIn(Schema):
 CommentsIn = list[str | CommentLineIn]
 
 
+class InteractionSourceIn(Schema):
+    """Where Create Interaction starts, as in BC. What the starting point determines is fixed:
+    sending another value for it (or an empty one) is a 422 naming that field.
+
+    - `{"type": "contact", "contact_no": ...}` fixes the contact;
+    - `{"type": "salesperson", "salesperson_code": ...}` fixes the salesperson;
+    - `{"type": "entry", "entry_no": ...}` fixes the entry's contact, campaign, open
+      opportunity and (unless blocked) salesperson;
+    - `{"type": "opportunity", "opportunity_no": ...}` fixes the opportunity's contact,
+      salesperson and campaign; a closed (won or lost) opportunity is refused."""
+
+    type: Literal["contact", "salesperson", "entry", "opportunity"]
+    contact_no: str | None = Field(None, max_length=20)
+    salesperson_code: str | None = Field(None, max_length=20)
+    entry_no: int | None = None
+    opportunity_no: str | None = Field(None, max_length=20)
+
+
 class InteractionIn(Schema):
     """A field left out takes the template's default (or the postponed entry's value when
     resuming). Send `null` or `""` for `description`, `salesperson_code` or `date` to leave
     them empty on purpose: the same checks as in the page then report the missing field.
     `campaign_no` or `language_code` sent blank means none (not the template's)."""
 
+    source: InteractionSourceIn | None = Field(
+        None,
+        description="The starting point (contact, salesperson, log entry or opportunity); "
+        "the fields it determines are fixed. Not allowed when resuming: a postponed "
+        "interaction keeps its own contact, salesperson, campaign and opportunity.",
+    )
     contact_no: str | None = Field(None, max_length=20)
     template_code: str | None = Field(None, max_length=10)
     description: str | None = Field(None, max_length=100)

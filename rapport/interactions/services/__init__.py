@@ -16,6 +16,9 @@ from rapport.interactions.services.contact_rules import (
 from rapport.interactions.services.create import (
     RESUMED_FIELDS,
     InteractionInput,
+    StartingPoint,
+    apply_starting_point,
+    check_opportunity_open,
     correspondence_type_for,
     create_interaction,
     default_salesperson,
@@ -25,6 +28,7 @@ from rapport.interactions.services.create import (
     now_rounded_up,
     privacy_check,
     resume_input,
+    starting_point,
     template_attachment,
 )
 from rapport.interactions.services.log import (
@@ -70,9 +74,12 @@ __all__ = [
     "InteractionInput",
     "Progress",
     "PurgeFilter",
+    "StartingPoint",
     "add_entry_comment",
+    "apply_starting_point",
     "block_type_change_with_entries",
     "cancel_entries",
+    "check_opportunity_open",
     "check_wizard_action",
     "correspondence_type_for",
     "create_interaction",
@@ -105,6 +112,7 @@ __all__ = [
     "save_template_language",
     "start_delete_canceled_entries",
     "start_relocate_attachments",
+    "starting_point",
     "template_attachment",
     "update_interaction_group",
     "update_interaction_template",

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +33,7 @@ from rapport.interactions.models import (
     InteractionTemplate,
     InteractionTemplateLanguage,
     Opportunity,
+    OpportunityStatus,
     WizardAction,
 )
 from rapport.interactions.services.common import CommentLine, fill_in
@@ -189,6 +190,144 @@ def resume_input(entry: InteractionLogEntry) -> InteractionInput:
     return data
 
 
+# --- the starting point ------------------------------------------------------------------------
+
+StartKind = Literal["contact", "salesperson", "entry", "opportunity", "postponed"]
+
+# The fields a starting point can fix, with their captions (BC locks them as page filters).
+FIXABLE_FIELDS = ("contact", "salesperson", "campaign", "opportunity")
+
+
+def _caption(name: str) -> str:
+    return {
+        "contact": _("Contact No."),
+        "salesperson": _("Salesperson Code"),
+        "campaign": _("Campaign No."),
+        "opportunity": _("Opportunity No."),
+    }[name]
+
+
+@dataclass(frozen=True)
+class StartingPoint:
+    """Where Create Interaction was started (2.4): a contact, a salesperson, a log entry, an
+    opportunity, or a postponed interaction being resumed. What it determines is fixed: BC sets
+    those fields as filters on the wizard, so they are read-only."""
+
+    kind: StartKind
+    label: str
+    contact: Contact | None = None
+    salesperson: Salesperson | None = None
+    campaign: Campaign | None = None
+    opportunity: Opportunity | None = None
+
+    def fixed(self) -> dict[str, Any]:
+        """The fields this starting point fixes, with their values."""
+        return {
+            name: getattr(self, name) for name in FIXABLE_FIELDS if getattr(self, name) is not None
+        }
+
+
+def check_opportunity_open(opportunity: Opportunity, field_name: str = "opportunity") -> None:
+    """Interactions link only to open opportunities (BC: the lookup filters Closed = No)."""
+    if opportunity.status in (OpportunityStatus.WON, OpportunityStatus.LOST):
+        raise field_error(
+            field_name,
+            _("Closed must be equal to 'No' in Opportunity: No.=%(no)s. Current value is 'Yes'.")
+            % {"no": opportunity.no},
+            "opportunity_closed",
+        )
+
+
+def starting_point(
+    *,
+    kind: StartKind,
+    contact: Contact | None = None,
+    salesperson: Salesperson | None = None,
+    entry: InteractionLogEntry | None = None,
+    opportunity: Opportunity | None = None,
+) -> StartingPoint:
+    """The starting point and what it fixes, as BC's CreateInteractionFrom... procedures set
+    them: a contact fixes the contact; a salesperson the salesperson; a log entry its contact,
+    campaign and open opportunity (and its salesperson, unless blocked); an opportunity its
+    contact, salesperson and campaign (refused when closed); a postponed interaction its
+    contact, salesperson, campaign and opportunity."""
+    if kind == "contact":
+        if contact is None:
+            raise fill_in("contact", _("Contact No."))
+        privacy_check(contact)
+        return StartingPoint(kind, _("contact %(no)s") % {"no": contact.no}, contact=contact)
+    if kind == "salesperson":
+        if salesperson is None:
+            raise fill_in("salesperson", _("Salesperson Code"))
+        return StartingPoint(
+            kind, _("salesperson %(code)s") % {"code": salesperson.code}, salesperson=salesperson
+        )
+    if kind == "opportunity":
+        if opportunity is None:
+            raise fill_in("opportunity", _("Opportunity No."))
+        check_opportunity_open(opportunity)
+        target = opportunity.contact or opportunity.contact_company
+        if target is not None:
+            privacy_check(target)
+        return StartingPoint(
+            kind,
+            _("opportunity %(no)s") % {"no": opportunity.no},
+            contact=target,
+            salesperson=opportunity.salesperson,
+            campaign=opportunity.campaign,
+            opportunity=opportunity,
+        )
+    if entry is None:
+        raise ValidationError(_("Choose an interaction log entry."), code="entry_required")
+    if kind == "entry":
+        if entry.contact is not None:
+            privacy_check(entry.contact)
+        linked = entry.opportunity
+        return StartingPoint(
+            kind,
+            _("interaction log entry %(no)s") % {"no": entry.pk},
+            contact=entry.contact,
+            salesperson=entry.salesperson
+            if entry.salesperson is not None and not entry.salesperson.blocked
+            else None,
+            campaign=entry.campaign,
+            opportunity=linked
+            if linked is not None and linked.status not in CLOSED_STATUSES
+            else None,
+        )
+    return StartingPoint(
+        kind,
+        _("postponed interaction %(no)s") % {"no": entry.pk},
+        contact=entry.contact,
+        salesperson=entry.salesperson,
+        campaign=entry.campaign,
+        opportunity=entry.opportunity,
+    )
+
+
+CLOSED_STATUSES = (OpportunityStatus.WON, OpportunityStatus.LOST)
+
+
+def apply_starting_point(data: InteractionInput, start: StartingPoint) -> None:
+    """Put the starting point's values into `data`; a different value, or a blank sent on
+    purpose, for a fixed field is refused with an error naming that field."""
+    for name, value in start.fixed().items():
+        given = getattr(data, name)
+        cleared = name in data.explicit and given is None
+        if cleared or (given is not None and given.pk != value.pk):
+            raise field_error(
+                name,
+                _(
+                    "%(field)s cannot be changed: it is fixed by the starting point of this "
+                    "interaction (%(start)s)."
+                )
+                % {"field": _caption(name), "start": start.label},
+                "fixed_by_start",
+            )
+        setattr(data, name, value)
+        data.explicit.discard(name)
+
+
 def privacy_check(contact: Contact) -> None:
     if contact.privacy_blocked or (contact.company is not None and contact.company.privacy_blocked):
         raise field_error(
@@ -292,14 +431,26 @@ def create_interaction(
     data: InteractionInput,
     postpone: bool = False,
     resume: InteractionLogEntry | None = None,
+    start: StartingPoint | None = None,
     skip_attachment_checks: bool = False,
 ) -> InteractionLogEntry:
     """Log an interaction (or save it as postponed with "finish later").
 
-    Resuming a postponed entry finishes the same entry (same Entry No.); its attachment is kept
-    unless a new file is given, and its comments are replaced only when new ones are given.
+    `start` is where the user started (a contact, salesperson, log entry or opportunity): the
+    fields it fixes cannot be changed. Resuming a postponed entry finishes the same entry (same
+    Entry No.) and keeps its contact, salesperson, campaign and opportunity; its attachment is
+    kept unless a new file is given, and its comments are replaced only when new ones are given.
     """
     require_perm(actor, "interactions.add_interactionlogentry")
+    if resume is not None:
+        resume = InteractionLogEntry.objects.select_related(
+            "contact", "salesperson", "campaign", "opportunity"
+        ).get(pk=resume.pk)
+        start = starting_point(kind="postponed", entry=resume)
+    if start is not None:
+        apply_starting_point(data, start)
+    if data.opportunity is not None:
+        check_opportunity_open(data.opportunity)
     if data.contact is not None:
         # Decide on the stored contact (privacy, e-mail, company), not on a caller's stale copy.
         data.contact = Contact.objects.select_related("company", "salesperson", "language").get(

@@ -6,6 +6,7 @@ flash and redirect. Nothing here writes a model.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
 from rapport.contacts.queries import contacts_visible_to
-from rapport.core.htmx import add_service_error, render_page
+from rapport.core.htmx import add_service_error, flash_error, render_page
 from rapport.interactions import queries, services
 from rapport.interactions.forms_log import (
     InteractionForm,
@@ -30,51 +31,90 @@ from rapport.interactions.forms_log import (
 from rapport.interactions.models import (
     InteractionLogEntry,
     InteractionTemplate,
+    Opportunity,
 )
 from rapport.interactions.views.common import (
     ADD,
     attachment_of,
     contact_tab,
+    next_url,
     require,
 )
 
 
-def _create_initial(request: HttpRequest) -> dict[str, Any]:
-    """Starting values from the query string: contact, salesperson, template, from_entry."""
+def _start_from_query(request: HttpRequest) -> services.StartingPoint | None:
+    """Where the user started, from the query string (BC's page filters): `from_entry`,
+    `opportunity`, or `contact` and/or `salesperson`. Raises ValidationError when the starting
+    point refuses (a closed opportunity, a privacy-blocked contact)."""
     user = request.user
     params = request.GET
-    source = None
     if (params.get("from_entry") or "").isdigit():
-        source = queries.entries_visible_to(user).filter(pk=int(params["from_entry"])).first()
-    contact_no = (params.get("contact") or "").strip().upper()
-    contact = contacts_visible_to(user).filter(no=contact_no).first() if contact_no else None
-    if contact is None and source is not None:
-        contact = source.contact
+        entry = get_object_or_404(
+            queries.entries_visible_to(user)
+            .logged()  # type: ignore[attr-defined]
+            .select_related("contact", "salesperson", "campaign", "opportunity"),
+            pk=int(params["from_entry"]),
+        )
+        return services.starting_point(kind="entry", entry=entry)
+    no = (params.get("opportunity") or "").strip().upper()
+    if no:
+        opportunity = get_object_or_404(
+            Opportunity.objects.select_related(
+                "contact", "contact_company", "salesperson", "campaign"
+            ),
+            no=no,
+        )
+        return services.starting_point(kind="opportunity", opportunity=opportunity)
+    start = None
+    no = (params.get("contact") or "").strip().upper()
+    if no:
+        contact = get_object_or_404(contacts_visible_to(user), no=no)
+        start = services.starting_point(kind="contact", contact=contact)
     code = (params.get("salesperson") or "").strip().upper()
-    salesperson = Salesperson.objects.filter(code=code, blocked=False).first() if code else None
-    if salesperson is None and source is not None and source.salesperson is not None:
-        salesperson = None if source.salesperson.blocked else source.salesperson
-    code = (params.get("template") or "").strip().upper()
+    if code:
+        salesperson = get_object_or_404(Salesperson, code=code, blocked=False)
+        by_salesperson = services.starting_point(kind="salesperson", salesperson=salesperson)
+        if start is None:
+            return by_salesperson
+        start = dataclasses.replace(
+            start,
+            label=f"{start.label}, {by_salesperson.label}",
+            salesperson=salesperson,
+        )
+    return start
+
+
+def _create_initial(request: HttpRequest, start: services.StartingPoint | None) -> dict[str, Any]:
+    """Starting values: the starting point's, then the defaults (and a template if given)."""
+    fixed = start.fixed() if start is not None else {}
+    code = (request.GET.get("template") or "").strip().upper()
     template = InteractionTemplate.objects.filter(code=code).first() if code else None
     defaults = services.interaction_defaults(
-        actor=user,
-        contact=contact,
+        actor=request.user,
+        contact=fixed.get("contact"),
         template=template,
-        salesperson=salesperson,
-        campaign=source.campaign if source is not None else None,
+        salesperson=fixed.get("salesperson"),
+        campaign=fixed.get("campaign"),
     )
     initial = initial_from_defaults(defaults)
-    if source is not None and source.opportunity is not None:
-        initial["opportunity"] = source.opportunity
+    if "opportunity" in fixed:
+        initial["opportunity"] = fixed["opportunity"]
     return initial
 
 
 def _interaction_page(
-    request: HttpRequest, *, initial: dict[str, Any], resume: InteractionLogEntry | None
+    request: HttpRequest,
+    *,
+    initial: dict[str, Any],
+    resume: InteractionLogEntry | None,
+    start: services.StartingPoint | None,
 ) -> HttpResponse:
     user = request.user
-    action = request.path
-    locked = resume is not None
+    # The starting point travels in the query string, so the form posts back to it.
+    action = request.path if resume is not None else request.get_full_path()
+    locked = set(start.fixed()) if start is not None else set()
+    for name in locked & {"salesperson", "campaign", "opportunity"}:
+        initial[name] = start.fixed()[name] if start is not None else None
     status = 200
     source = request.POST if request.method == "POST" else request.GET
     refresh = source.get("refresh")
@@ -84,7 +124,7 @@ def _interaction_page(
             request.FILES,
             user=user,
             initial=initial,
-            lock_contact=locked,
+            locked=locked,
             refresh_url=action,
         )
         if form.is_valid():
@@ -92,9 +132,10 @@ def _interaction_page(
             try:
                 entry = services.create_interaction(
                     actor=user,
-                    data=form.interaction_input(keep_comments=locked),
+                    data=form.interaction_input(keep_comments=resume is not None),
                     postpone=postpone,
                     resume=resume,
+                    start=start if resume is None else None,
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)
@@ -123,15 +164,16 @@ def _interaction_page(
             template=template,
             reset=refresh == "template" or code != applied,
         )
-        if locked:
-            values["contact"] = initial["contact"]
-        form = InteractionForm(initial=values, user=user, lock_contact=locked, refresh_url=action)
+        for name in locked:
+            values[name] = initial[name]
+        form = InteractionForm(initial=values, user=user, locked=locked, refresh_url=action)
     else:
-        form = InteractionForm(initial=initial, user=user, lock_contact=locked, refresh_url=action)
+        form = InteractionForm(initial=initial, user=user, locked=locked, refresh_url=action)
     contact = form.contact_obj
     context = {
         "form": form,
         "resume": resume,
+        "start": start,
         "contact": contact,
         "action": action,
         "current_attachment": attachment_of(resume),
@@ -143,16 +185,32 @@ def _interaction_page(
 
 
 def interaction_create(request: HttpRequest) -> HttpResponse:
-    """BC's "Create Interaction" (page 5077) as one short form."""
+    """BC's "Create Interaction" (page 5077) as one short form. Started from a contact, a
+    salesperson, a log entry or an opportunity, the fields that starting point fixes are
+    read-only."""
     require(request, ADD)
-    return _interaction_page(request, initial=_create_initial(request), resume=None)
+    try:
+        start = _start_from_query(request)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect(next_url(request, reverse("interactions:entry_list")))
+    return _interaction_page(
+        request, initial=_create_initial(request, start), resume=None, start=start
+    )
 
 
 def postponed_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    """Resume a postponed interaction: the same form, dated today; finishing keeps the No."""
+    """Resume a postponed interaction: the same form, dated today; finishing keeps the No.
+    Its contact, salesperson, campaign and opportunity stay fixed (BC locks them)."""
     require(request, ADD)
-    entry = get_object_or_404(queries.entries_visible_to(request.user).postponed(), pk=pk)  # type: ignore[attr-defined]
-    return _interaction_page(request, initial=initial_from_entry(entry), resume=entry)
+    entry = get_object_or_404(
+        queries.entries_visible_to(request.user)
+        .postponed()  # type: ignore[attr-defined]
+        .select_related("contact", "salesperson", "campaign", "opportunity"),
+        pk=pk,
+    )
+    start = services.starting_point(kind="postponed", entry=entry)
+    return _interaction_page(request, initial=initial_from_entry(entry), resume=entry, start=start)
 
 
 def phone_call(request: HttpRequest, no: str) -> HttpResponse:
