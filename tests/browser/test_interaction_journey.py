@@ -126,7 +126,7 @@ def test_create_postpone_resume_and_cancel_interactions_on_a_contact(
     start_interaction(page, card_url)
     page.locator("[name='description']").fill("Follow-up visit")
     page.get_by_role("button", name="Finish later").click()
-    expect(page.locator(".messages")).to_contain_text("The interaction was saved as postponed.")
+    expect(page.locator(".messages")).to_contain_text("was saved as postponed.")
     expect(page.locator("[data-stat='count']")).to_have_text("1")
     expect(page.get_by_role("link", name="Postponed Interactions (1)")).to_be_visible()
 

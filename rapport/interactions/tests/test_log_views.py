@@ -313,7 +313,7 @@ def test_finish_later_saves_a_postponed_entry_outside_the_log_and_the_statistics
     entry = InteractionLogEntry.objects.get()
     assert entry.postponed and entry.description == "Call back"
     assert (
-        "The interaction was saved as postponed."
+        f"Interaction log entry {entry.pk} was saved as postponed."
         in client.get(response["Location"]).content.decode()
     )
     assert "Call back" not in client.get(ENTRIES).content.decode()

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
@@ -118,6 +119,8 @@ def _interaction_page(
     status = 200
     source = request.POST if request.method == "POST" else request.GET
     refresh = source.get("refresh")
+    if request.method == "POST" and "cancel" in request.POST:
+        return _cancel_step(request, initial=initial, locked=locked, resume=resume, action=action)
     if request.method == "POST" and not refresh:
         form = InteractionForm(
             request.POST,
@@ -141,7 +144,16 @@ def _interaction_page(
                 add_service_error(form, exc)
             else:
                 if postpone:
-                    messages.success(request, _("The interaction was saved as postponed."))
+                    messages.success(
+                        request,
+                        format_html(
+                            '{} <a href="{}">{}</a>',
+                            _("Interaction log entry %(no)s was saved as postponed.")
+                            % {"no": entry.pk},
+                            reverse("interactions:postponed_resume", args=[entry.pk]),
+                            _("Resume"),
+                        ),
+                    )
                 elif resume is not None:
                     messages.success(
                         request,
@@ -172,6 +184,8 @@ def _interaction_page(
     contact = form.contact_obj
     context = {
         "form": form,
+        # Typed into already (a redraw or a refused post): Cancel asks before leaving.
+        "dirty": request.method == "POST" or bool(refresh),
         "resume": resume,
         "start": start,
         "contact": contact,
@@ -182,6 +196,44 @@ def _interaction_page(
     return render_page(
         request, "interactions/log/interaction_form.html", context, partial="form", status=status
     )
+
+
+# Not "typed by the user": the time is "now" again on every draw; the rest are buttons.
+_NOT_TYPED = {"time", "applied_template"}
+_NOT_CARRIED = {"csrfmiddlewaretoken", "cancel", "finish", "postpone", "refresh"}
+
+
+def _cancel_step(
+    request: HttpRequest,
+    *,
+    initial: dict[str, Any],
+    locked: set[str],
+    resume: InteractionLogEntry | None,
+    action: str,
+) -> HttpResponse:
+    """Cancel without JavaScript (BC: "choose Cancel, then choose to finish the interaction
+    later"): nothing typed goes straight back; else a small page asks finish later, discard or
+    go back, carrying what was typed in hidden fields."""
+    form = InteractionForm(request.POST, user=request.user, initial=initial, locked=locked)
+    contact = form.contact_obj
+    back_url = contact_tab(contact) if contact else reverse("interactions:entry_list")
+    typed = [name for name in form.changed_data if name not in _NOT_TYPED] or request.FILES
+    if not typed:
+        return redirect(back_url)
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in _NOT_CARRIED
+        for value in values
+    ]
+    context = {
+        "carried": carried,
+        "action": action,
+        "back_url": back_url,
+        "resume": resume,
+        "had_file": bool(request.FILES),
+    }
+    return render_page(request, "interactions/log/interaction_cancel.html", context)
 
 
 def interaction_create(request: HttpRequest) -> HttpResponse:
