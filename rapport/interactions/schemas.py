@@ -121,12 +121,45 @@ class InteractionTemplateOut(Schema):
         return _code(obj, "language")
 
 
+class FileIn(Schema):
+    """A file in a JSON body: its name, content type and bytes as base64."""
+
+    file_name: str = Field(max_length=250)
+    content_type: str = Field("", max_length=100)
+    content: str = Field(description="The file's bytes, base64-encoded (RFC 4648).")
+
+
+class TemplateLanguageIn(Schema):
+    """The JSON form of the multipart language upload."""
+
+    description: str = Field("", max_length=100)
+    file: FileIn | None = Field(None, description="Becomes (or replaces) the attachment.")
+    replace: bool = Field(False, description="Confirm replacing an existing attachment.")
+
+
+class AttachmentOut(Schema):
+    attachment_no: int
+    file_name: str
+    file_extension: str
+    content_type: str
+    size: int
+    storage_type: str
+    read_only: bool
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_attachment_no(obj: Any) -> int:
+        return int(obj.pk)
+
+
 class TemplateLanguageOut(Schema):
     template_code: str
     language_code: str = Field(description="Blank for the template's language-less row.")
     description: str
     has_attachment: bool
-    attachment_id: int | None
+    attachment_no: int | None = Field(
+        description="Attachment No.: download at /attachments/{attachment_no}."
+    )
     attachment_file_name: str
     attachment_size: int | None
 
@@ -143,6 +176,10 @@ class TemplateLanguageOut(Schema):
         return obj.attachment_id is not None
 
     @staticmethod
+    def resolve_attachment_no(obj: Any) -> int | None:
+        return obj.attachment_id  # type: ignore[no-any-return]
+
+    @staticmethod
     def resolve_attachment_file_name(obj: Any) -> str:
         return _code(obj, "attachment", "file_name")
 
@@ -152,16 +189,16 @@ class TemplateLanguageOut(Schema):
 
 
 class TemplateSetupOut(Schema):
-    outgoing_calls: str
+    outgoing_calls_code: str = Field(description="Outg. Calls: the template phone calls use.")
 
     @staticmethod
-    def resolve_outgoing_calls(obj: Any) -> str:
+    def resolve_outgoing_calls_code(obj: Any) -> str:
         return _code(obj, "outgoing_calls")
 
 
 class TemplateSetupPatch(Schema):
-    outgoing_calls: str | None = Field(
-        None, max_length=10, description="Template code (Outg. Calls)"
+    outgoing_calls_code: str | None = Field(
+        None, max_length=10, description="Outg. Calls: the template phone calls use."
     )
 
 
@@ -224,7 +261,9 @@ class InteractionIn(Schema):
     duration: Decimal | None = None
     language_code: str | None = Field(None, max_length=10)
     evaluation: EvaluationIn = ""
-    interaction_successful: bool = True
+    attempt_failed: bool = Field(
+        False, description="BC's Attempt Failed (the wizard's Interaction Successful = No)."
+    )
     campaign_no: str | None = Field(None, max_length=20)
     campaign_target: bool | None = None
     campaign_response: bool | None = None
@@ -233,6 +272,11 @@ class InteractionIn(Schema):
         None,
         description="Comment lines, each a text (dated today) or `{comment, date, code}`; when "
         "resuming, sent comments replace the old ones.",
+    )
+    attachment: FileIn | None = Field(
+        None,
+        description="A file of your own instead of the template's (as JSON with base64; "
+        "the multipart `.../with-attachment` endpoints take the same file as an upload).",
     )
     postpone: bool = Field(False, description='"Finish later": save as a postponed interaction.')
 
@@ -256,9 +300,11 @@ class InteractionDefaultsOut(Schema):
     campaign_target: bool
     campaign_response: bool
     evaluation: str
-    interaction_successful: bool
+    attempt_failed: bool
     has_attachment: bool
-    attachment_id: int | None
+    attachment_no: int | None = Field(
+        description="Attachment No.: download at /attachments/{attachment_no}."
+    )
 
 
 # --- the log -----------------------------------------------------------------------------------
@@ -283,7 +329,9 @@ class InteractionLogEntryOut(Schema):
     information_flow: str
     initiated_by: str
     has_attachment: bool
-    attachment_id: int | None
+    attachment_no: int | None = Field(
+        description="Attachment No.: download at /attachments/{attachment_no}."
+    )
     cost: Decimal
     duration: Decimal
     user: str
@@ -296,7 +344,6 @@ class InteractionLogEntryOut(Schema):
     segment_no: str
     logged_segment_entry_no: int | None
     evaluation: str
-    interaction_successful: bool
     attempt_failed: bool
     opportunity_no: str
     salesperson_code: str
@@ -336,6 +383,10 @@ class InteractionLogEntryOut(Schema):
         return obj.attachment_id is not None
 
     @staticmethod
+    def resolve_attachment_no(obj: Any) -> int | None:
+        return obj.attachment_id  # type: ignore[no-any-return]
+
+    @staticmethod
     def resolve_user(obj: Any) -> str:
         return _code(obj, "user", "username")
 
@@ -354,10 +405,6 @@ class InteractionLogEntryOut(Schema):
     @staticmethod
     def resolve_campaign_no(obj: Any) -> str:
         return _code(obj, "campaign", "no")
-
-    @staticmethod
-    def resolve_interaction_successful(obj: Any) -> bool:
-        return not obj.attempt_failed
 
     @staticmethod
     def resolve_opportunity_no(obj: Any) -> str:
@@ -426,7 +473,7 @@ class PhoneCallIn(Schema):
     phone_no: str | None = Field(None, max_length=30, description="Left out: the contact's.")
     description: str | None = Field(None, max_length=100)
     duration: Decimal | None = None
-    interaction_successful: bool = True
+    attempt_failed: bool = False
     evaluation: EvaluationIn = ""
     campaign_no: str | None = Field(None, max_length=20)
     opportunity_no: str | None = Field(None, max_length=20)

@@ -24,6 +24,7 @@ from rapport.interactions import queries, services
 from rapport.interactions.api.common import (
     comment_lines,
     contact_by_no,
+    decode_file,
     get_entry,
     payload_names,
     read_upload,
@@ -101,7 +102,7 @@ def _interaction_input(
     if "evaluation" in sent or resume is None:
         data.evaluation = payload.evaluation
     # BC resets "successful" when a postponed interaction is resumed.
-    data.attempt_failed = not payload.interaction_successful
+    data.attempt_failed = payload.attempt_failed
     return data
 
 
@@ -199,6 +200,8 @@ def save_interaction(
 ) -> InteractionLogEntry:
     start = _starting_point(request, payload, resume)
     data = _interaction_input(request, payload, resume)
+    if upload is None and payload.attachment is not None:
+        upload = decode_file(payload.attachment, "attachment")
     data.upload = upload
     with payload_names():
         entry = services.create_interaction(
@@ -249,9 +252,9 @@ def interaction_defaults(
         "campaign_target": bool(values.get("campaign_target")),
         "campaign_response": bool(values.get("campaign_response")),
         "evaluation": values.get("evaluation") or "",
-        "interaction_successful": not values.get("attempt_failed"),
+        "attempt_failed": bool(values.get("attempt_failed")),
         "has_attachment": attachment is not None,
-        "attachment_id": attachment.pk if attachment is not None else None,
+        "attachment_no": attachment.pk if attachment is not None else None,
     }
 
 

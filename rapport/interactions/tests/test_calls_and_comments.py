@@ -141,7 +141,7 @@ def test_the_phone_call_api_records_everything_a_call_has(
         f"/api/v1/contacts/{calls.no}/phone-calls",
         {
             "evaluation": "negative",
-            "interaction_successful": False,
+            "attempt_failed": True,
             "campaign_no": campaign.no,
             "opportunity_no": opportunity.no,
             "comments": ["Busy", {"comment": "Try Monday", "date": "2026-11-27"}],
@@ -149,7 +149,7 @@ def test_the_phone_call_api_records_everything_a_call_has(
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["evaluation"], body["interaction_successful"]) == ("negative", False)
+    assert (body["evaluation"], body["attempt_failed"]) == ("negative", True)
     assert (body["campaign_no"], body["opportunity_no"]) == (campaign.no, opportunity.no)
     assert [(c["date"], c["comment"]) for c in body["comments"]] == [
         ("2026-11-23", "Busy"),
