@@ -124,6 +124,17 @@ def apply_new_contact_defaults(
         contact.correspondence_type = setup.default_correspondence_type
 
 
+def new_contact_defaults(*, actor: Any) -> dict[str, Any]:
+    """The salesperson and correspondence type a new contact gets when they are not given
+    (BC 1.2.3), for a form to show: a field the user then clears stays blank."""
+    contact = Contact()
+    apply_new_contact_defaults(contact, marketing_setup(), actor)
+    return {
+        "salesperson": contact.salesperson_id,
+        "correspondence_type": contact.correspondence_type,
+    }
+
+
 def inherit_from_company(
     person: Contact, company: Contact, setup: MarketingSetup, old_company: Contact | None = None
 ) -> None:

@@ -255,3 +255,22 @@ def test_make_phone_call_prefills_the_templates_duration_and_description(
     page = client_for(bob).get(f"/interactions/contacts/{calls.no}/call/").content.decode()
     assert 'value="10"' in field_block(page, "duration")
     assert 'value="Phone call"' in field_block(page, "description")
+
+
+def test_the_new_contact_page_shows_the_defaults_and_keeps_a_cleared_one_blank(
+    alice, bob, client_for, salesperson
+) -> None:
+    update_marketing_setup(
+        actor=alice, default_salesperson=salesperson, default_correspondence_type="email"
+    )
+    client = client_for(bob)
+    form = client.get("/contacts/new/").context["form"]
+    assert form["salesperson"].value() == salesperson.pk
+    assert form["correspondence_type"].value() == "email"
+    response = client.post(
+        "/contacts/new/",
+        {"type": "company", "name": "Blank Oy", "salesperson": "", "correspondence_type": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    blank = Contact.objects.get(name="Blank Oy")
+    assert blank.salesperson_id is None and blank.correspondence_type == ""
