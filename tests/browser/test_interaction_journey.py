@@ -91,6 +91,7 @@ def start_interaction(page: Page, card_url: str) -> None:
     page.goto(card_url)
     page.get_by_role("link", name="Create Interaction").first.click()
     expect(page.locator("h1")).to_have_text("Create Interaction")
+    page.wait_for_load_state("load")  # htmx (a deferred script) is ready
     page.locator("select[name='template']").select_option("VISIT")
     # Choosing the template redraws the form with its defaults (htmx).
     expect(page.locator("[name='description']")).to_have_value("Customer visit")

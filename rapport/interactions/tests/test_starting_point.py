@@ -226,3 +226,20 @@ def test_the_resume_page_shows_contact_and_salesperson_read_only(
     later = interact(company, call_template, postpone=True)
     form = client_for(bob).get(f"/interactions/postponed/{later.pk}/resume/").context["form"]
     assert form.fields["contact"].disabled and form.fields["salesperson"].disabled
+
+
+def test_redrawing_the_form_keeps_the_starting_point_and_locks_nothing_more(
+    bob, client_for, company, call_template, salesperson
+) -> None:
+    client = client_for(bob)
+    data = drawn_form(client, f"{CREATE}?contact={company.no}")
+    assert data.url == f"{CREATE}?from_contact={company.no}"
+    redrawn = client.get(
+        CREATE,
+        # htmx adds the form's values to the action URL's query
+        {**data, "from_contact": company.no, "template": "CALL", "refresh": "template"},
+        HTTP_HX_REQUEST="true",
+    )
+    form = redrawn.context["form"]
+    assert form.fields["contact"].disabled and not form.fields["salesperson"].disabled
+    assert redrawn.context["action"] == data.url

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -42,14 +43,35 @@ from rapport.interactions.views.common import (
     require,
 )
 
+# The starting point in the form's action URL, under names no form field uses (the form's own
+# `contact` and `salesperson` fields travel in the same query string on an htmx redraw).
+START_KEYS = ("from_contact", "from_salesperson", "from_entry", "from_opportunity")
+# Links into the page may also say ?contact=, ?salesperson= or ?opportunity=.
+LINK_KEYS = {
+    "contact": "from_contact",
+    "salesperson": "from_salesperson",
+    "opportunity": "from_opportunity",
+}
+
+
+def _start_params(request: HttpRequest) -> dict[str, str]:
+    params = request.GET
+    found = {key: params[key].strip() for key in START_KEYS if (params.get(key) or "").strip()}
+    if request.method == "GET" and "refresh" not in params:
+        for link, key in LINK_KEYS.items():
+            value = (params.get(link) or "").strip()
+            if value and key not in found:
+                found[key] = value
+    return found
+
 
 def _start_from_query(request: HttpRequest) -> services.StartingPoint | None:
-    """Where the user started, from the query string (BC's page filters): `from_entry`,
-    `opportunity`, or `contact` and/or `salesperson`. Raises ValidationError when the starting
-    point refuses (a closed opportunity, a privacy-blocked contact)."""
+    """Where the user started (BC's page filters): a log entry, an opportunity, or a contact
+    and/or a salesperson. Raises ValidationError when the starting point refuses (a closed
+    opportunity, a privacy-blocked contact)."""
     user = request.user
-    params = request.GET
-    if (params.get("from_entry") or "").isdigit():
+    params = _start_params(request)
+    if params.get("from_entry", "").isdigit():
         entry = get_object_or_404(
             queries.entries_visible_to(user)
             .logged()  # type: ignore[attr-defined]
@@ -57,7 +79,7 @@ def _start_from_query(request: HttpRequest) -> services.StartingPoint | None:
             pk=int(params["from_entry"]),
         )
         return services.starting_point(kind="entry", entry=entry)
-    no = (params.get("opportunity") or "").strip().upper()
+    no = params.get("from_opportunity", "").upper()
     if no:
         opportunity = get_object_or_404(
             Opportunity.objects.select_related(
@@ -67,11 +89,11 @@ def _start_from_query(request: HttpRequest) -> services.StartingPoint | None:
         )
         return services.starting_point(kind="opportunity", opportunity=opportunity)
     start = None
-    no = (params.get("contact") or "").strip().upper()
+    no = params.get("from_contact", "").upper()
     if no:
         contact = get_object_or_404(contacts_visible_to(user), no=no)
         start = services.starting_point(kind="contact", contact=contact)
-    code = (params.get("salesperson") or "").strip().upper()
+    code = params.get("from_salesperson", "").upper()
     if code:
         salesperson = get_object_or_404(Salesperson, code=code, blocked=False)
         by_salesperson = services.starting_point(kind="salesperson", salesperson=salesperson)
@@ -85,10 +107,12 @@ def _start_from_query(request: HttpRequest) -> services.StartingPoint | None:
     return start
 
 
-def _create_initial(request: HttpRequest, start: services.StartingPoint | None) -> dict[str, Any]:
+def _create_initial(
+    request: HttpRequest, start: services.StartingPoint | None, template_code: str = ""
+) -> dict[str, Any]:
     """Starting values: the starting point's, then the defaults (and a template if given)."""
     fixed = start.fixed() if start is not None else {}
-    code = (request.GET.get("template") or "").strip().upper()
+    code = (template_code or request.GET.get("template") or "").strip().upper()
     template = InteractionTemplate.objects.filter(code=code).first() if code else None
     defaults = services.interaction_defaults(
         actor=request.user,
@@ -112,7 +136,8 @@ def _interaction_page(
 ) -> HttpResponse:
     user = request.user
     # The starting point travels in the query string, so the form posts back to it.
-    action = request.path if resume is not None else request.get_full_path()
+    params = _start_params(request) if resume is None else {}
+    action = f"{request.path}?{urlencode(params)}" if params else request.path
     locked = set(start.fixed()) if start is not None else set()
     for name in locked & {"salesperson", "campaign", "opportunity"}:
         initial[name] = start.fixed()[name] if start is not None else None
@@ -120,6 +145,13 @@ def _interaction_page(
     source = request.POST if request.method == "POST" else request.GET
     refresh = source.get("refresh")
     if request.method == "POST" and "cancel" in request.POST:
+        if resume is None:
+            # "Anything typed" is measured against the defaults of the template shown.
+            initial = _create_initial(request, start, request.POST.get("applied_template", ""))
+            for name in locked:
+                initial[name] = start.fixed()[name] if start is not None else None
+            if start is not None and "contact" in locked:
+                initial["contact"] = start.fixed()["contact"].no
         return _cancel_step(request, initial=initial, locked=locked, resume=resume, action=action)
     if request.method == "POST" and not refresh:
         form = InteractionForm(
