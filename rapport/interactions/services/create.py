@@ -194,6 +194,9 @@ def resume_input(entry: InteractionLogEntry) -> InteractionInput:
 
 StartKind = Literal["contact", "salesperson", "entry", "opportunity", "postponed"]
 
+# An opportunity that is won or lost is closed (BC: Closed = Yes).
+CLOSED_STATUSES = (OpportunityStatus.WON, OpportunityStatus.LOST)
+
 # The fields a starting point can fix, with their captions (BC locks them as page filters).
 FIXABLE_FIELDS = ("contact", "salesperson", "campaign", "opportunity")
 
@@ -229,7 +232,7 @@ class StartingPoint:
 
 def check_opportunity_open(opportunity: Opportunity, field_name: str = "opportunity") -> None:
     """Interactions link only to open opportunities (BC: the lookup filters Closed = No)."""
-    if opportunity.status in (OpportunityStatus.WON, OpportunityStatus.LOST):
+    if opportunity.status in CLOSED_STATUSES:
         raise field_error(
             field_name,
             _("Closed must be equal to 'No' in Opportunity: No.=%(no)s. Current value is 'Yes'.")
@@ -303,9 +306,6 @@ def starting_point(
         campaign=entry.campaign,
         opportunity=entry.opportunity,
     )
-
-
-CLOSED_STATUSES = (OpportunityStatus.WON, OpportunityStatus.LOST)
 
 
 def apply_starting_point(data: InteractionInput, start: StartingPoint) -> None:
