@@ -118,8 +118,18 @@ def contact_get(request: HttpRequest, contact_no: str) -> Contact:
 
 @router.post("/contacts", response={201: ContactOut})
 def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Contact]:
+    """A field left out takes the Marketing Setup default; `salesperson_code` or
+    `correspondence_type` sent as `""` stays blank."""
+    blank = [
+        name
+        for name, field in (
+            ("salesperson", "salesperson_code"),
+            ("correspondence_type", "correspondence_type"),
+        )
+        if field in payload.model_fields_set and not getattr(payload, field)
+    ]
     data = _relations(payload.dict())
-    contact = services.create_contact(actor=request.user, **data)
+    contact = services.create_contact(actor=request.user, blank=blank, **data)
     return Status(201, queries.contacts_visible_to(request.user).get(pk=contact.pk))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.validators import validate_email
@@ -100,9 +101,12 @@ def email_addresses(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def apply_new_contact_defaults(contact: Contact, setup: MarketingSetup, actor: Any) -> None:
-    """Defaults for a new contact, each only where the caller left the field blank (BC 1.2.3)."""
-    if contact.salesperson_id is None:
+def apply_new_contact_defaults(
+    contact: Contact, setup: MarketingSetup, actor: Any, blank: Iterable[str] = ()
+) -> None:
+    """Defaults for a new contact, each only where the caller did not give the field (BC
+    1.2.3). Fields named in `blank` were left empty on purpose and stay empty."""
+    if contact.salesperson_id is None and "salesperson" not in blank:
         own = getattr(actor, "salesperson", None) if actor is not None else None
         if own is not None and not own.privacy_blocked and not own.blocked:
             contact.salesperson = own
@@ -112,8 +116,23 @@ def apply_new_contact_defaults(contact: Contact, setup: MarketingSetup, actor: A
         contact.country_code = setup.default_country_code
     if contact.language_id is None and setup.default_language_id:
         contact.language_id = setup.default_language_id
-    if not contact.correspondence_type and setup.default_correspondence_type:
+    if (
+        not contact.correspondence_type
+        and setup.default_correspondence_type
+        and "correspondence_type" not in blank
+    ):
         contact.correspondence_type = setup.default_correspondence_type
+
+
+def new_contact_defaults(*, actor: Any) -> dict[str, Any]:
+    """The salesperson and correspondence type a new contact gets when they are not given
+    (BC 1.2.3), for a form to show: a field the user then clears stays blank."""
+    contact = Contact()
+    apply_new_contact_defaults(contact, marketing_setup(), actor)
+    return {
+        "salesperson": contact.salesperson_id,
+        "correspondence_type": contact.correspondence_type,
+    }
 
 
 def inherit_from_company(
@@ -243,9 +262,13 @@ def create_contact(
     company: Contact | None = None,
     salesperson: Salesperson | None = None,
     language: Any = None,
+    blank: Iterable[str] = (),
     **fields: Any,
 ) -> Contact:
-    """Create a company or person; a person linked to a company inherits the setup's fields."""
+    """Create a company or person; a person linked to a company inherits the setup's fields.
+
+    Setup defaults fill the fields not given; `blank` names fields the user cleared on
+    purpose (`salesperson`, `correspondence_type`), which stay blank."""
     require_perm(actor, "contacts.add_contact")
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
@@ -263,7 +286,7 @@ def create_contact(
     )
     if contact.is_person and contact.name and not any(fields.get(f) for f in NAME_PARTS):
         contact.first_name, contact.middle_name, contact.surname = break_down_name(contact.name)
-    apply_new_contact_defaults(contact, setup, actor)
+    apply_new_contact_defaults(contact, setup, actor, blank)
     if company is not None:
         _check_company_link(contact, company)
         contact.company = company

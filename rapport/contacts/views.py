@@ -91,6 +91,8 @@ def contact_detail(request: HttpRequest, no: str) -> HttpResponse:
 def _save_contact(request: HttpRequest, contact: Contact | None) -> HttpResponse:
     form = ContactForm(request.POST or None, instance=contact)
     if contact is None and request.method == "GET":
+        # Show the defaults a new contact gets, so that clearing one keeps it blank.
+        form.initial.update(services.new_contact_defaults(actor=request.user))
         kind = request.GET.get("type")
         if kind in ContactType.values:
             form.initial["type"] = kind
@@ -100,7 +102,14 @@ def _save_contact(request: HttpRequest, contact: Contact | None) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             if contact is None:
-                saved = services.create_contact(actor=request.user, **form.service_kwargs())
+                blank = [
+                    name
+                    for name in ("salesperson", "correspondence_type")
+                    if name in request.POST and not form.cleaned_data.get(name)
+                ]
+                saved = services.create_contact(
+                    actor=request.user, blank=blank, **form.service_kwargs()
+                )
                 messages.success(request, _("Contact %(no)s was created.") % {"no": saved.no})
             else:
                 saved = services.update_contact(

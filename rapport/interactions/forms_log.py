@@ -246,13 +246,17 @@ class InteractionForm(forms.Form):
         self,
         *args: Any,
         user: Any,
-        lock_contact: bool = False,
+        locked: Any = (),
         refresh_url: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["contact"].disabled = lock_contact
+        # Fields fixed by the starting point (BC's page filters): shown read-only, and a
+        # posted value is ignored (the service refuses a different one anyway).
+        self.locked = set(locked)
+        for name in self.locked:
+            self.fields[name].disabled = True
         if refresh_url:
             # With htmx, choosing a template (or another contact) redraws the form with the
             # template's defaults; without JavaScript the "Apply template defaults" button does.
@@ -283,7 +287,11 @@ class InteractionForm(forms.Form):
             sp: Salesperson | None = salesperson
         else:
             sp = Salesperson.objects.filter(code=str(salesperson or "").upper()).first()
-        self.fields["opportunity"].queryset = open_opportunities(self.contact_obj, sp)  # type: ignore[attr-defined]
+        opportunities = open_opportunities(self.contact_obj, sp)
+        fixed = self.initial.get("opportunity") if "opportunity" in self.locked else None
+        if isinstance(fixed, Opportunity):
+            opportunities = Opportunity.objects.filter(pk=fixed.pk)
+        self.fields["opportunity"].queryset = opportunities  # type: ignore[attr-defined]
 
     def _raw(self, name: str) -> Any:
         if self.is_bound and not self.fields[name].disabled:
@@ -416,34 +424,66 @@ def initial_from_entry(entry: InteractionLogEntry) -> dict[str, Any]:
         date=moment.date(),
         time=moment.time(),
         successful=True,
-        comments="\n".join(data.comments or []),
+        comments="\n".join(
+            line.comment if isinstance(line, services.CommentLine) else line
+            for line in data.comments or []
+        ),
     )
     initial.pop("contact_via", None)
     return initial
 
 
 class PhoneCallForm(forms.Form):
+    """BC's phone call: the number, what was said, how it went, what it was about."""
+
     phone_no = forms.CharField(label=_l("Phone No."), max_length=80, required=False)
-    description = forms.CharField(
-        label=_l("Description"),
-        max_length=100,
-        required=False,
-        help_text=_l("Leave blank to use the description of the Outg. Calls template."),
-    )
+    description = forms.CharField(label=_l("Description"), max_length=100, required=False)
     duration = amount_field(_l("Duration (Min.)"), decimal_places=0)
     successful = forms.BooleanField(label=_l("Call Successful"), required=False, initial=True)
+    evaluation = forms.ChoiceField(
+        label=_l("Evaluation"), choices=Evaluation.choices, required=False
+    )
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.order_by("no"),
+        to_field_name="no",
+        required=False,
+        label=_l("Campaign No."),
+    )
+    opportunity = forms.ModelChoiceField(
+        queryset=Opportunity.objects.none(),
+        to_field_name="no",
+        required=False,
+        label=_l("Opportunity No."),
+        help_text=_l("Open opportunities of the contact's company."),
+    )
     comments = forms.CharField(
         label=_l("Comments"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_l("One comment per line, at most 80 characters each."),
     )
+    comment_date = forms.DateField(label=_l("Comment date"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].empty_label = _("(none)")  # type: ignore[attr-defined]
+        self.fields["opportunity"].empty_label = _("(none)")  # type: ignore[attr-defined]
+        self.fields["opportunity"].queryset = open_opportunities(contact, None)  # type: ignore[attr-defined]
 
     def clean_comments(self) -> list[str]:
         return split_comments(self.cleaned_data.get("comments") or "")
 
+    def comment_lines(self) -> list[str | services.CommentLine] | None:
+        """The typed comments, each dated with the comment date (blank: no date)."""
+        data = self.cleaned_data
+        lines = data.get("comments") or []
+        if not lines:
+            return None
+        return [services.CommentLine(comment=text, date=data.get("comment_date")) for text in lines]
+
 
 class CommentForm(forms.Form):
+    date = forms.DateField(label=_l("Date"), required=False, widget=DateInput)
     comment = forms.CharField(label=_l("Comment"), max_length=COMMENT_LENGTH, required=False)
     code = forms.CharField(label=_l("Code"), max_length=10, required=False)
 

@@ -59,6 +59,7 @@ ENTRY_FILTERS = {
     "date_to": Filter("date__lte", parse_iso_date, _l("Date to")),
     "canceled": Filter("canceled", parse_bool, _l("Canceled")),
     "attempt_failed": Filter("attempt_failed", parse_bool, _l("Attempt Failed")),
+    "postponed": Filter("postponed", parse_bool, _l("Postponed")),
     "evaluation": Filter("evaluation", str.strip, _l("Evaluation")),
     "entry_from": Filter("pk__gte", int, _l("Entry No.")),
     "entry_to": Filter("pk__lte", int, _l("Entry No.")),
@@ -70,6 +71,17 @@ ENTRY_LIST = ListSpec(
     sorts={"entry_no": ["id"], "date": ["date", "time", "id"]},
     default_sort="-entry_no",
     count_limit=10_000,
+)
+
+
+ATTACHMENT_LIST = ListSpec(
+    search_fields=["file_name__icontains"],
+    filters={
+        "storage_type": Filter("storage_type", str.strip, _l("Storage Type")),
+        "read_only": Filter("read_only", parse_bool, _l("Read Only")),
+    },
+    sorts={"attachment_no": ["id"], "file_name": ["file_name", "id"], "size": ["size", "id"]},
+    default_sort="attachment_no",
 )
 
 

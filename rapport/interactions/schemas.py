@@ -125,12 +125,45 @@ class InteractionTemplateOut(Schema):
         return _code(obj, "language")
 
 
+class FileIn(Schema):
+    """A file in a JSON body: its name, content type and bytes as base64."""
+
+    file_name: str = Field(max_length=250)
+    content_type: str = Field("", max_length=100)
+    content: str = Field(description="The file's bytes, base64-encoded (RFC 4648).")
+
+
+class TemplateLanguageIn(Schema):
+    """The JSON form of the multipart language upload."""
+
+    description: str = Field("", max_length=100)
+    file: FileIn | None = Field(None, description="Becomes (or replaces) the attachment.")
+    replace: bool = Field(False, description="Confirm replacing an existing attachment.")
+
+
+class AttachmentOut(Schema):
+    attachment_no: int
+    file_name: str
+    file_extension: str
+    content_type: str
+    size: int
+    storage_type: str
+    read_only: bool
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_attachment_no(obj: Any) -> int:
+        return int(obj.pk)
+
+
 class TemplateLanguageOut(Schema):
     template_code: str
     language_code: str = Field(description="Blank for the template's language-less row.")
     description: str
     has_attachment: bool
-    attachment_id: int | None
+    attachment_no: int | None = Field(
+        description="Attachment No.: download at /attachments/{attachment_no}."
+    )
     attachment_file_name: str
     attachment_size: int | None
 
@@ -147,6 +180,10 @@ class TemplateLanguageOut(Schema):
         return obj.attachment_id is not None
 
     @staticmethod
+    def resolve_attachment_no(obj: Any) -> int | None:
+        return obj.attachment_id  # type: ignore[no-any-return]
+
+    @staticmethod
     def resolve_attachment_file_name(obj: Any) -> str:
         return _code(obj, "attachment", "file_name")
 
@@ -156,18 +193,18 @@ class TemplateLanguageOut(Schema):
 
 
 class TemplateSetupOut(Schema):
-    outgoing_calls: str
+    outgoing_calls_code: str = Field(description="Outg. Calls: the template phone calls use.")
 
     @staticmethod
-    def resolve_outgoing_calls(obj: Any) -> str:
+    def resolve_outgoing_calls_code(obj: Any) -> str:
         return _code(obj, "outgoing_calls")
 
 
 class TemplateSetupPatch(PatchSchema):
-    nullable = frozenset({"outgoing_calls"})
+    nullable = frozenset({"outgoing_calls_code"})
 
-    outgoing_calls: str | None = Field(
-        None, max_length=10, description="Template code (Outg. Calls)"
+    outgoing_calls_code: str | None = Field(
+        None, max_length=10, description="Outg. Calls: the template phone calls use."
     )
 
 
@@ -176,12 +213,47 @@ class TemplateSetupPatch(PatchSchema):
 EvaluationIn = Literal["", "very_positive", "positive", "neutral", "negative", "very_negative"]
 
 
+class CommentLineIn(Schema):
+    """A comment line with its date (left out: today; `null`: no date) and optional code."""
+
+    comment: str = Field(max_length=80)
+    date: datetime.date | None = Field(None, description="Left out: today. `null`: no date.")
+    code: str = Field("", max_length=10)
+
+
+CommentsIn = list[str | CommentLineIn]
+
+
+class InteractionSourceIn(Schema):
+    """Where Create Interaction starts, as in BC. What the starting point determines is fixed:
+    sending another value for it (or an empty one) is a 422 naming that field.
+
+    - `{"type": "contact", "contact_no": ...}` fixes the contact;
+    - `{"type": "salesperson", "salesperson_code": ...}` fixes the salesperson;
+    - `{"type": "entry", "entry_no": ...}` fixes the entry's contact, campaign, open
+      opportunity and (unless blocked) salesperson;
+    - `{"type": "opportunity", "opportunity_no": ...}` fixes the opportunity's contact,
+      salesperson and campaign; a closed (won or lost) opportunity is refused."""
+
+    type: Literal["contact", "salesperson", "entry", "opportunity"]
+    contact_no: str | None = Field(None, max_length=20)
+    salesperson_code: str | None = Field(None, max_length=20)
+    entry_no: int | None = None
+    opportunity_no: str | None = Field(None, max_length=20)
+
+
 class InteractionIn(Schema):
     """A field left out takes the template's default (or the postponed entry's value when
     resuming). Send `null` or `""` for `description`, `salesperson_code` or `date` to leave
     them empty on purpose: the same checks as in the page then report the missing field.
     `campaign_no` or `language_code` sent blank means none (not the template's)."""
 
+    source: InteractionSourceIn | None = Field(
+        None,
+        description="The starting point (contact, salesperson, log entry or opportunity); "
+        "the fields it determines are fixed. Not allowed when resuming: a postponed "
+        "interaction keeps its own contact, salesperson, campaign and opportunity.",
+    )
     contact_no: str | None = Field(None, max_length=20)
     template_code: str | None = Field(None, max_length=10)
     description: str | None = Field(None, max_length=100)
@@ -195,13 +267,22 @@ class InteractionIn(Schema):
     duration: Decimal | None = None
     language_code: str | None = Field(None, max_length=10)
     evaluation: EvaluationIn = ""
-    interaction_successful: bool = True
+    attempt_failed: bool = Field(
+        False, description="BC's Attempt Failed (the wizard's Interaction Successful = No)."
+    )
     campaign_no: str | None = Field(None, max_length=20)
     campaign_target: bool | None = None
     campaign_response: bool | None = None
     opportunity_no: str | None = Field(None, max_length=20)
-    comments: list[str] | None = Field(
-        None, description="Comment lines; when resuming, sent comments replace the old ones."
+    comments: CommentsIn | None = Field(
+        None,
+        description="Comment lines, each a text (dated today) or `{comment, date, code}`; when "
+        "resuming, sent comments replace the old ones.",
+    )
+    attachment: FileIn | None = Field(
+        None,
+        description="A file of your own instead of the template's (as JSON with base64; "
+        "the multipart `.../with-attachment` endpoints take the same file as an upload).",
     )
     postpone: bool = Field(False, description='"Finish later": save as a postponed interaction.')
     create_opportunity: bool = Field(
@@ -228,9 +309,11 @@ class InteractionDefaultsOut(Schema):
     campaign_target: bool
     campaign_response: bool
     evaluation: str
-    interaction_successful: bool
+    attempt_failed: bool
     has_attachment: bool
-    attachment_id: int | None
+    attachment_no: int | None = Field(
+        description="Attachment No.: download at /attachments/{attachment_no}."
+    )
 
 
 # --- the log -----------------------------------------------------------------------------------
@@ -255,7 +338,9 @@ class InteractionLogEntryOut(Schema):
     information_flow: str
     initiated_by: str
     has_attachment: bool
-    attachment_id: int | None
+    attachment_no: int | None = Field(
+        description="Attachment No.: download at /attachments/{attachment_no}."
+    )
     cost: Decimal
     duration: Decimal
     user: str
@@ -268,7 +353,6 @@ class InteractionLogEntryOut(Schema):
     segment_no: str
     logged_segment_entry_no: int | None
     evaluation: str
-    interaction_successful: bool
     attempt_failed: bool
     opportunity_no: str
     salesperson_code: str
@@ -308,6 +392,10 @@ class InteractionLogEntryOut(Schema):
         return obj.attachment_id is not None
 
     @staticmethod
+    def resolve_attachment_no(obj: Any) -> int | None:
+        return obj.attachment_id  # type: ignore[no-any-return]
+
+    @staticmethod
     def resolve_user(obj: Any) -> str:
         return _code(obj, "user", "username")
 
@@ -326,10 +414,6 @@ class InteractionLogEntryOut(Schema):
     @staticmethod
     def resolve_campaign_no(obj: Any) -> str:
         return _code(obj, "campaign", "no")
-
-    @staticmethod
-    def resolve_interaction_successful(obj: Any) -> bool:
-        return not obj.attempt_failed
 
     @staticmethod
     def resolve_opportunity_no(obj: Any) -> str:
@@ -363,6 +447,7 @@ class ChangedOut(Schema):
 class CommentIn(Schema):
     comment: str = Field(max_length=80)
     code: str = Field("", max_length=10)
+    date: datetime.date | None = Field(None, description="Left out: today. `null`: no date.")
 
 
 class DeleteCanceledIn(Schema):
@@ -389,11 +474,19 @@ class JobStartedOut(Schema):
 
 
 class PhoneCallIn(Schema):
-    phone_no: str = Field("", max_length=30, description="Blank: the contact's phone number.")
-    duration: Decimal | None = None
-    interaction_successful: bool = True
+    """What BC's phone call records. A field left out takes its default (the contact's phone
+    number, the Outg. Calls template's description, duration and campaign, your own or the
+    contact's salesperson); a field sent empty (`""` or `null`) is a blank the checks report
+    ("You must fill in the phone number.")."""
+
+    phone_no: str | None = Field(None, max_length=30, description="Left out: the contact's.")
     description: str | None = Field(None, max_length=100)
-    comments: list[str] | None = None
+    duration: Decimal | None = None
+    attempt_failed: bool = False
+    evaluation: EvaluationIn = ""
+    campaign_no: str | None = Field(None, max_length=20)
+    opportunity_no: str | None = Field(None, max_length=20)
+    comments: CommentsIn | None = None
     salesperson_code: str | None = Field(None, max_length=20)
 
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("entries/delete-canceled/", log.delete_canceled, name="delete_canceled"),
     path("entries/<int:pk>/", log.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/comments/", log.entry_comment_add, name="entry_comment_add"),
+    path("entries/<int:pk>/delete/", log.entry_delete, name="entry_delete"),
     path(
         "entries/<int:pk>/opportunity/",
         log.entry_create_opportunity,

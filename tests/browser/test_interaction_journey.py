@@ -91,6 +91,7 @@ def start_interaction(page: Page, card_url: str) -> None:
     page.goto(card_url)
     page.get_by_role("link", name="Create Interaction").first.click()
     expect(page.locator("h1")).to_have_text("Create Interaction")
+    page.wait_for_load_state("load")  # htmx (a deferred script) is ready
     page.locator("select[name='template']").select_option("VISIT")
     # Choosing the template redraws the form with its defaults (htmx).
     expect(page.locator("[name='description']")).to_have_value("Customer visit")
@@ -126,7 +127,7 @@ def test_create_postpone_resume_and_cancel_interactions_on_a_contact(
     start_interaction(page, card_url)
     page.locator("[name='description']").fill("Follow-up visit")
     page.get_by_role("button", name="Finish later").click()
-    expect(page.locator(".messages")).to_contain_text("The interaction was saved as postponed.")
+    expect(page.locator(".messages")).to_contain_text("was saved as postponed.")
     expect(page.locator("[data-stat='count']")).to_have_text("1")
     expect(page.get_by_role("link", name="Postponed Interactions (1)")).to_be_visible()
 

@@ -1,11 +1,15 @@
-"""Attachment downloads."""
+"""Attachments: the list for administrators, downloads."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
 from rapport.core.api_helpers import (
+    PageOut,
+    paginate,
     require_api_perm,
 )
 from rapport.interactions import attachments as files
@@ -16,20 +20,33 @@ from rapport.interactions.api.common import (
 from rapport.interactions.models import (
     Attachment,
 )
+from rapport.interactions.queries import ATTACHMENT_LIST
+from rapport.interactions.schemas import AttachmentOut
 
 # --- attachments -------------------------------------------------------------------------------
 
-# Content types a browser might render or run; these are always sent as plain bytes.
-_ACTIVE_TYPES = ("html", "svg", "xml", "javascript", "ecmascript")
-_ACTIVE_EXTENSIONS = {"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl", "js", "mht"}
+
+@router.get(
+    "/attachments",
+    response=PageOut[AttachmentOut],
+    tags=["Interactions"],
+    summary="List attachments",
+)
+def attachment_list(request: HttpRequest) -> dict[str, Any]:
+    """Every stored attachment (template languages and log entries), with `count`, for
+    administrators. Filters: `q` (file name), `storage_type`, `read_only`; `sort` attachment_no,
+    file_name or size (`-` for descending), `page`, `page_size`."""
+    require_api_perm(request, "contacts.change_marketingsetup")
+    require_api_perm(request, "interactions.view_attachment")
+    return paginate(request, ATTACHMENT_LIST, Attachment.objects.defer("content"))
 
 
-@router.get("/attachments/{int:attachment_id}", tags=["Interactions"])
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+@router.get("/attachments/{int:attachment_no}", tags=["Interactions"])
+def attachment_download(request: HttpRequest, attachment_no: int) -> HttpResponse:
     """The file's content as a download. Visible to those who may see a template using it or
     an interaction log entry it belongs to."""
     require_api_perm(request, "interactions.view_attachment")
-    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    attachment = Attachment.objects.filter(pk=attachment_no).first()
     if attachment is None:
         raise Http404
     user = request.user
@@ -39,11 +56,9 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
     ) or queries.entries_visible_to(user).filter(attachment=attachment).exists()
     if not visible:
         raise Http404
-    content_type = (attachment.content_type or "application/octet-stream").lower()
-    if attachment.file_extension.lower() in _ACTIVE_EXTENSIONS or any(
-        word in content_type for word in _ACTIVE_TYPES
-    ):
-        content_type = "application/octet-stream"
+    # The file's own content type; it is never rendered in the API's origin: always a download
+    # (Content-Disposition: attachment), never sniffed, and sandboxed without any source.
+    content_type = attachment.content_type or "application/octet-stream"
     response = HttpResponse(files.read_content(attachment), content_type=content_type)
     response["Content-Disposition"] = (
         content_disposition_header(True, files.safe_file_name(attachment.file_name)) or "attachment"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +24,7 @@ from rapport.core.api_helpers import (
     require_api_perm,
 )
 from rapport.core.validation import ValidationError, field_error
-from rapport.interactions import queries
+from rapport.interactions import queries, services
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
     InteractionLogEntry,
@@ -45,7 +47,7 @@ PAYLOAD_FIELDS = {
     "language": "language_code",
     "opportunity": "opportunity_no",
     "attachment": "file",
-    "attempt_failed": "interaction_successful",
+    "outgoing_calls": "outgoing_calls_code",
 }
 
 
@@ -80,6 +82,48 @@ def contact_by_no(request: HttpRequest, field: str, value: str | None) -> Contac
             field, f"{field}: {no_such_record(Contact, value, 'no')}", "does_not_exist"
         )
     return contact
+
+
+def comment_lines(items: list[Any] | None) -> list[str | services.CommentLine] | None:
+    """API comment lines as the services take them: a text is dated today, an object's left-out
+    date is today and its `null` date is none."""
+    if items is None:
+        return None
+    lines: list[str | services.CommentLine] = []
+    for item in items:
+        if isinstance(item, str):
+            lines.append(item)
+        else:
+            lines.append(
+                services.CommentLine(
+                    comment=item.comment,
+                    date=item.date if "date" in item.model_fields_set else services.TODAY,
+                    code=item.code,
+                )
+            )
+    return lines
+
+
+def decode_file(file: Any, field: str = "file") -> Upload:
+    """A JSON file (`FileIn`: name, content type, base64 content) as an upload; bad base64 or
+    a file over the upload limit is a 422 on the field."""
+    try:
+        content = base64.b64decode(file.content, validate=True)
+    except (binascii.Error, ValueError):
+        raise field_error(
+            f"{field}.content",
+            _("The file content is not valid base64."),
+            "invalid_base64",
+        ) from None
+    limit = settings.RAPPORT_MAX_UPLOAD_BYTES
+    if len(content) > limit:
+        raise field_error(
+            field,
+            _("The file is too large (%(size)s bytes). The limit is %(limit)s bytes.")
+            % {"size": len(content), "limit": limit},
+            "file_too_large",
+        )
+    return Upload(content=content, name=file.file_name, content_type=file.content_type)
 
 
 def read_upload(file: UploadedFile, field: str = "file") -> Upload:
@@ -119,10 +163,15 @@ def visible_entries(request: HttpRequest) -> QuerySet[InteractionLogEntry]:
     return queries.entries_visible_to(request.user).select_related("language")
 
 
-def get_entry(request: HttpRequest, entry_no: int, *, postponed: bool) -> InteractionLogEntry:
+def get_entry(
+    request: HttpRequest, entry_no: int, *, postponed: bool | None
+) -> InteractionLogEntry:
+    """The visible entry numbered `entry_no`; `postponed` None: logged or postponed alike."""
+    qs = visible_entries(request)
+    if postponed is not None:
+        qs = qs.filter(postponed=postponed)
     entry = (
-        visible_entries(request)
-        .filter(pk=entry_no, postponed=postponed)
+        qs.filter(pk=entry_no)
         .prefetch_related(
             Prefetch("comments", queryset=InteractionLogEntryComment.objects.order_by("line_no"))
         )

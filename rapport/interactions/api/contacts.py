@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Status
 
 from rapport.accounts.models import Salesperson
+from rapport.campaigns.models import Campaign
 from rapport.core.api_helpers import (
     PageOut,
     paginate,
@@ -17,6 +18,7 @@ from rapport.core.api_helpers import (
 )
 from rapport.interactions import queries, services
 from rapport.interactions.api.common import (
+    comment_lines,
     get_contact,
     get_entry,
     payload_names,
@@ -25,6 +27,7 @@ from rapport.interactions.api.common import (
 )
 from rapport.interactions.models import (
     InteractionLogEntry,
+    Opportunity,
 )
 from rapport.interactions.schemas import (
     InteractionLogEntryDetailOut,
@@ -36,29 +39,29 @@ from rapport.interactions.schemas import (
 # --- contacts and salespeople ------------------------------------------------------------------
 
 
-@router.get("/contacts/{no}/statistics", response=StatisticsOut, tags=["Contacts"])
+@router.get("/contacts/{contact_no}/statistics", response=StatisticsOut, tags=["Contacts"])
 def contact_statistics(
     request: HttpRequest,
-    no: str,
+    contact_no: str,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The contact's interaction statistics; a company's include its persons' entries."""
     require_api_perm(request, "interactions.view_interactionlogentry")
-    contact = get_contact(request, no)
+    contact = get_contact(request, contact_no)
     stats = queries.contact_statistics(contact, date_from=date_from, date_to=date_to)
     return statistics_out(stats, queries.contact_entries(contact), date_from, date_to)
 
 
 @router.get(
-    "/contacts/{no}/interaction-log-entries",
+    "/contacts/{contact_no}/interaction-log-entries",
     response=PageOut[InteractionLogEntryOut],
     tags=["Contacts"],
 )
-def contact_entry_list(request: HttpRequest, no: str) -> dict[str, Any]:
+def contact_entry_list(request: HttpRequest, contact_no: str) -> dict[str, Any]:
     """The contact's log (a company's includes its persons'); filters as the log."""
     require_api_perm(request, "interactions.view_interactionlogentry")
-    contact = get_contact(request, no)
+    contact = get_contact(request, contact_no)
     qs = (
         queries.contact_entries(contact)
         .logged()  # type: ignore[attr-defined]
@@ -67,43 +70,68 @@ def contact_entry_list(request: HttpRequest, no: str) -> dict[str, Any]:
     return paginate(request, queries.ENTRY_LIST, qs)
 
 
+# Payload fields a caller may clear on purpose, and the service's name for each.
+CALL_BLANKABLE = {
+    "phone_no": "phone_no",
+    "description": "description",
+    "salesperson_code": "salesperson",
+    "campaign_no": "campaign",
+}
+
+
 @router.post(
-    "/contacts/{no}/phone-calls", response={201: InteractionLogEntryDetailOut}, tags=["Contacts"]
+    "/contacts/{contact_no}/phone-calls",
+    response={201: InteractionLogEntryDetailOut},
+    tags=["Contacts"],
 )
 def contact_phone_call(
-    request: HttpRequest, no: str, payload: PhoneCallIn
+    request: HttpRequest, contact_no: str, payload: PhoneCallIn
 ) -> Status[InteractionLogEntry]:
     """Log a phone call with the Outg. Calls template of the Interaction Template Setup
-    (422 on `outgoing_calls` when none is set up). `phone_no` blank: the contact's number."""
+    (422 on `outgoing_calls` when none is set up), with what BC's call records: number,
+    description, duration, evaluation, success, campaign, opportunity and dated comments.
+    Left out: the default (the contact's number, the template's description and duration);
+    sent empty: a blank that the checks report ("You must fill in the phone number.")."""
     require_api_perm(request, "interactions.view_interactionlogentry")
     # make_phone_call checks the setup before create_interaction checks the permission.
     require_api_perm(request, "interactions.add_interactionlogentry")
-    contact = get_contact(request, no)
-    salesperson = resolve_code(Salesperson, "salesperson_code", payload.salesperson_code)
+    contact = get_contact(request, contact_no)
+    sent = payload.model_fields_set
+    blank = {
+        service_name
+        for name, service_name in CALL_BLANKABLE.items()
+        if name in sent and not (getattr(payload, name) or "").strip()
+    }
     with payload_names():
         entry = services.make_phone_call(
             actor=request.user,
             contact=contact,
             phone_no=payload.phone_no,
             duration=payload.duration,
-            attempt_failed=not payload.interaction_successful,
-            description=payload.description or None,
-            comments=payload.comments,
-            salesperson=salesperson,
+            attempt_failed=payload.attempt_failed,
+            description=payload.description,
+            evaluation=payload.evaluation,
+            campaign=resolve_code(Campaign, "campaign_no", payload.campaign_no, "no"),
+            opportunity=resolve_code(Opportunity, "opportunity_no", payload.opportunity_no, "no"),
+            comments=comment_lines(payload.comments),
+            salesperson=resolve_code(Salesperson, "salesperson_code", payload.salesperson_code),
+            blank=blank,
         )
     return Status(201, get_entry(request, entry.pk, postponed=False))
 
 
-@router.get("/salespeople/{code}/statistics", response=StatisticsOut, tags=["Salespeople"])
+@router.get(
+    "/salespeople/{salesperson_code}/statistics", response=StatisticsOut, tags=["Salespeople"]
+)
 def salesperson_statistics(
     request: HttpRequest,
-    code: str,
+    salesperson_code: str,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> dict[str, Any]:
     require_api_perm(request, "accounts.view_salesperson")
     require_api_perm(request, "interactions.view_interactionlogentry")
-    salesperson = Salesperson.objects.filter(code=code.upper()).first()
+    salesperson = Salesperson.objects.filter(code=salesperson_code.upper()).first()
     if salesperson is None:
         raise Http404
     stats = queries.salesperson_statistics(salesperson, date_from=date_from, date_to=date_to)

@@ -7,6 +7,7 @@ from typing import Any
 import pydantic
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Status
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.files import UploadedFile
@@ -18,9 +19,13 @@ from rapport.core.api_helpers import (
     resolve_code,
 )
 from rapport.core.models import Language
-from rapport.interactions import services
+from rapport.core.validation import ValidationError as DjangoValidationError
+from rapport.core.validation import field_error, first_error
+from rapport.interactions import queries, services
 from rapport.interactions.api.common import (
+    comment_lines,
     contact_by_no,
+    decode_file,
     get_entry,
     payload_names,
     read_upload,
@@ -60,6 +65,7 @@ def _interaction_input(
             data.comments = None  # kept on the entry unless the payload sends new ones
     if "contact_no" in sent:
         data.contact = contact_by_no(request, "contact_no", payload.contact_no)
+        _explicit(data, "contact", data.contact is None)
     if "template_code" in sent:
         data.template = resolve_code(InteractionTemplate, "template_code", payload.template_code)
     if "salesperson_code" in sent:
@@ -80,10 +86,11 @@ def _interaction_input(
         "duration",
         "campaign_target",
         "campaign_response",
-        "comments",
     ):
         if name in sent:
             setattr(data, name, getattr(payload, name))
+    if "comments" in sent:
+        data.comments = comment_lines(payload.comments)
     if "language_code" in sent:
         data.language = resolve_code(Language, "language_code", payload.language_code)
         _explicit(data, "language", data.language is None)
@@ -92,11 +99,80 @@ def _interaction_input(
         _explicit(data, "campaign", data.campaign is None)
     if "opportunity_no" in sent:
         data.opportunity = resolve_code(Opportunity, "opportunity_no", payload.opportunity_no, "no")
+        _explicit(data, "opportunity", data.opportunity is None)
     if "evaluation" in sent or resume is None:
         data.evaluation = payload.evaluation
     # BC resets "successful" when a postponed interaction is resumed.
-    data.attempt_failed = not payload.interaction_successful
+    data.attempt_failed = payload.attempt_failed
     return data
+
+
+# The key each kind of starting point is named by, in `source`.
+SOURCE_KEYS = {
+    "contact": "contact_no",
+    "salesperson": "salesperson_code",
+    "entry": "entry_no",
+    "opportunity": "opportunity_no",
+}
+
+
+def _starting_point(
+    request: HttpRequest, payload: InteractionIn, resume: InteractionLogEntry | None
+) -> services.StartingPoint | None:
+    source = payload.source
+    if source is None:
+        return None
+    if resume is not None:
+        raise field_error(
+            "source",
+            _(
+                "A postponed interaction is resumed from its own entry; its contact, "
+                "salesperson, campaign and opportunity stay as they are."
+            ),
+            "source_not_allowed",
+        )
+    key = SOURCE_KEYS[source.type]
+    value = getattr(source, key)
+    if value in (None, ""):
+        raise field_error(
+            f"source.{key}",
+            _("You must fill in the %(field)s field.") % {"field": f"source.{key}"},
+            "required",
+        )
+    field_name = f"source.{key}"
+    try:
+        return _resolve_source(request, source.type, value, field_name)
+    except DjangoValidationError as exc:
+        # Whatever refuses the starting point (closed opportunity, privacy) names `source`.
+        raise field_error(field_name, first_error(exc)[1], first_error(exc)[2]) from None
+
+
+def _resolve_source(
+    request: HttpRequest, kind: str, value: Any, field_name: str
+) -> services.StartingPoint:
+    if kind == "contact":
+        contact = contact_by_no(request, field_name, str(value))
+        return services.starting_point(kind="contact", contact=contact)
+    if kind == "salesperson":
+        salesperson = resolve_code(Salesperson, field_name, str(value))
+        return services.starting_point(kind="salesperson", salesperson=salesperson)
+    if kind == "opportunity":
+        opportunity = resolve_code(Opportunity, field_name, str(value), "no")
+        return services.starting_point(kind="opportunity", opportunity=opportunity)
+    entry = (
+        queries.entries_visible_to(request.user)
+        .logged()  # type: ignore[attr-defined]
+        .select_related("contact", "salesperson", "campaign", "opportunity")
+        .filter(pk=value)
+        .first()
+    )
+    if entry is None:
+        raise field_error(
+            field_name,
+            _("%(field)s: %(value)s does not exist.") % {"field": field_name, "value": value},
+            "does_not_exist",
+        )
+    return services.starting_point(kind="entry", entry=entry)
 
 
 def _explicit(data: services.InteractionInput, name: str, blank: bool) -> None:
@@ -123,11 +199,14 @@ def save_interaction(
     upload: Upload | None = None,
     resume: InteractionLogEntry | None = None,
 ) -> InteractionLogEntry:
+    start = _starting_point(request, payload, resume)
     data = _interaction_input(request, payload, resume)
+    if upload is None and payload.attachment is not None:
+        upload = decode_file(payload.attachment, "attachment")
     data.upload = upload
     with transaction.atomic(), payload_names():
         entry = services.create_interaction(
-            actor=request.user, data=data, postpone=payload.postpone, resume=resume
+            actor=request.user, data=data, postpone=payload.postpone, resume=resume, start=start
         )
         # Hook (opportunities): BC's "create opportunity?" answered in the payload.
         if payload.create_opportunity:
@@ -177,15 +256,19 @@ def interaction_defaults(
         "campaign_target": bool(values.get("campaign_target")),
         "campaign_response": bool(values.get("campaign_response")),
         "evaluation": values.get("evaluation") or "",
-        "interaction_successful": not values.get("attempt_failed"),
+        "attempt_failed": bool(values.get("attempt_failed")),
         "has_attachment": attachment is not None,
-        "attachment_id": attachment.pk if attachment is not None else None,
+        "attachment_no": attachment.pk if attachment is not None else None,
     }
 
 
 @router.post("/interactions", response={201: InteractionLogEntryDetailOut})
 def interaction_create(request: HttpRequest, payload: InteractionIn) -> Status[InteractionLogEntry]:
     """Create an interaction (`postpone: true`: "finish later", a postponed interaction).
+
+    `source` says where it starts (a contact, salesperson, log entry or opportunity, as BC's
+    Create Interaction actions); the fields the starting point determines are fixed, and a
+    different or empty value for one of them is a 422 naming that field.
 
     A field left out takes its default from the template (see `GET /interactions/defaults`).
     Send `null` or `""` for `description`, `salesperson_code` or `date` to leave it empty; the

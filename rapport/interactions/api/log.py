@@ -55,16 +55,32 @@ from rapport.interactions.schemas import (
     summary="List interaction log entries",
 )
 def entry_list(request: HttpRequest) -> dict[str, Any]:
-    """The log (never postponed interactions). Filters: `q` (description), `contact`,
-    `company`, `salesperson`, `template`, `group`, `campaign`, `date_from`, `date_to`,
-    `canceled`, `attempt_failed`, `evaluation`, `entry_from`, `entry_to`; `sort` entry_no or
+    """The log. Without `postponed` it lists logged entries only, as BC's log page does;
+    `postponed=true` lists the postponed interactions (also at /postponed-interactions),
+    `postponed=false` the logged ones. Filters: `q` (description), `contact`, `company`,
+    `salesperson`, `template`, `group`, `campaign`, `date_from`, `date_to`, `canceled`,
+    `attempt_failed`, `evaluation`, `entry_from`, `entry_to`, `postponed`; `sort` entry_no or
     date (`-` for descending; default `-entry_no`), `page`, `page_size`."""
-    return paginate(request, queries.ENTRY_LIST, visible_entries(request).logged())  # type: ignore[attr-defined]
+    qs = visible_entries(request)
+    if not (request.GET.get("postponed") or "").strip():
+        qs = qs.logged()  # type: ignore[attr-defined]
+    return paginate(request, queries.ENTRY_LIST, qs)
 
 
 @router.get("/interaction-log-entries/{int:entry_no}", response=InteractionLogEntryDetailOut)
 def entry_get(request: HttpRequest, entry_no: int) -> InteractionLogEntry:
-    return get_entry(request, entry_no, postponed=False)
+    """One entry with its comments; a postponed interaction too (`postponed: true`)."""
+    return get_entry(request, entry_no, postponed=None)
+
+
+@router.delete("/interaction-log-entries/{int:entry_no}", response={204: None})
+def entry_delete(request: HttpRequest, entry_no: int) -> Any:
+    """Delete one canceled entry with its comments and the attachment no other entry uses (the
+    rules of delete-canceled for one entry). Administrators only (403); an entry that is not
+    canceled is a 422 on `canceled`."""
+    entry = get_entry(request, entry_no, postponed=False)
+    services.delete_canceled_entry(actor=request.user, entry=entry)
+    return Status(204, None)
 
 
 @router.post("/interaction-log-entries/cancel", response=ChangedOut)
@@ -97,9 +113,14 @@ def entries_evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, int
 def entry_comment_add(
     request: HttpRequest, entry_no: int, payload: CommentIn
 ) -> Status[InteractionLogEntryComment]:
-    entry = get_entry(request, entry_no, postponed=False)
+    """Add a comment line to an entry or a postponed interaction (date: default today)."""
+    entry = get_entry(request, entry_no, postponed=None)
     comment = services.add_entry_comment(
-        actor=request.user, entry=entry, comment=payload.comment, code=payload.code
+        actor=request.user,
+        entry=entry,
+        comment=payload.comment,
+        code=payload.code,
+        date=payload.date if "date" in payload.model_fields_set else services.TODAY,
     )
     return Status(201, comment)
 
@@ -108,7 +129,7 @@ def entry_comment_add(
     "/interaction-log-entries/{int:entry_no}/comments/{int:line_no}", response={204: None}
 )
 def entry_comment_delete(request: HttpRequest, entry_no: int, line_no: int) -> Any:
-    entry = get_entry(request, entry_no, postponed=False)
+    entry = get_entry(request, entry_no, postponed=None)
     comment = entry.comments.filter(line_no=line_no).first()
     if comment is None:
         raise Http404

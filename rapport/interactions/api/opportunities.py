@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja import Status
 
 from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign
@@ -147,7 +148,7 @@ def opportunity_list(request: HttpRequest) -> dict[str, Any]:
 @router.post(
     "/opportunities", response={201: OpportunityOut}, tags=[TAG], summary="Create opportunity"
 )
-def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> tuple[int, Opportunity]:
+def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[Opportunity]:
     """BC's rules: a contact is needed (not privacy-blocked); the sales cycle and salesperson
     may not be blocked; the No. comes from Marketing Setup's Opportunity Nos."""
     require_api_perm(request, "interactions.add_opportunity")
@@ -183,7 +184,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> tuple[in
             sales_cycle=cycle,
             **fields,
         )
-    return 201, _fresh(opportunity)
+    return Status(201, _fresh(opportunity))
 
 
 @router.get(
@@ -281,7 +282,7 @@ def opportunity_delete(request: HttpRequest, opportunity_no: str) -> Any:
     """Administrators; not while it is in progress (422). Its entries keep no link to it."""
     opportunity = _opportunity(request, opportunity_no)
     services.delete_opportunity(actor=request.user, opportunity=opportunity)
-    return 204, None
+    return Status(204, None)
 
 
 # --- sales cycles and stages -------------------------------------------------------------------
@@ -331,7 +332,7 @@ def stage_create(request: HttpRequest, code: str, payload: SalesCycleStageIn) ->
             completed=payload.completed,
             chances_of_success=payload.chances_of_success,
         )
-    return 201, row
+    return Status(201, row)
 
 
 @router.patch(
@@ -361,4 +362,4 @@ def stage_delete(request: HttpRequest, code: str, stage_no: int) -> Any:
     row = _stage_row(request, code, stage_no)
     with _payload_names():
         services.delete_sales_cycle_stage(actor=request.user, stage=row)
-    return 204, None
+    return Status(204, None)

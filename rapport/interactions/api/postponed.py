@@ -58,7 +58,7 @@ def postponed_resume(
 ) -> InteractionLogEntry:
     """Finish a postponed interaction: the same entry (same Entry No.) becomes a logged one.
     Body as `POST /interactions`; fields left out keep the postponed values (BC resets date
-    and time to now and `interaction_successful` to true),
+    and time to now and `attempt_failed` to false),
     unless another `template_code` is sent, which brings that template's defaults. Its
     attachment is kept; sent `comments` replace the old ones. `postpone: true` saves it again
     as postponed."""

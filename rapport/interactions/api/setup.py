@@ -21,6 +21,7 @@ from rapport.core.api_helpers import (
 from rapport.core.models import Language
 from rapport.interactions import queries, services
 from rapport.interactions.api.common import (
+    decode_file,
     payload_names,
     read_upload,
     router,
@@ -40,6 +41,7 @@ from rapport.interactions.schemas import (
     InteractionTemplateOut,
     InteractionTemplatePatch,
     StatisticsOut,
+    TemplateLanguageIn,
     TemplateLanguageOut,
     TemplateSetupOut,
     TemplateSetupPatch,
@@ -59,11 +61,13 @@ code_table_routes(
 
 
 @router.get(
-    "/interaction-groups/{code}/statistics", response=StatisticsOut, tags=["Interaction setup"]
+    "/interaction-groups/{group_code}/statistics",
+    response=StatisticsOut,
+    tags=["Interaction setup"],
 )
 def group_statistics(
     request: HttpRequest,
-    code: str,
+    group_code: str,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> dict[str, Any]:
@@ -71,7 +75,7 @@ def group_statistics(
     nor postponed) in the date range, and the last 12 months (up to `date_to`) month by month."""
     require_api_perm(request, "interactions.view_interactiongroup")
     require_api_perm(request, "interactions.view_interactionlogentry")
-    group = InteractionGroup.objects.filter(code=code.upper()).first()
+    group = InteractionGroup.objects.filter(code=group_code.upper()).first()
     if group is None:
         raise Http404
     stats = queries.group_statistics(group, date_from=date_from, date_to=date_to)
@@ -120,10 +124,12 @@ def template_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(
-    "/interaction-templates/{code}", response=InteractionTemplateOut, tags=["Interaction setup"]
+    "/interaction-templates/{template_code}",
+    response=InteractionTemplateOut,
+    tags=["Interaction setup"],
 )
-def template_get(request: HttpRequest, code: str) -> InteractionTemplate:
-    return _template(request, code)
+def template_get(request: HttpRequest, template_code: str) -> InteractionTemplate:
+    return _template(request, template_code)
 
 
 @router.post(
@@ -141,42 +147,46 @@ def template_create(
 
 
 @router.patch(
-    "/interaction-templates/{code}", response=InteractionTemplateOut, tags=["Interaction setup"]
+    "/interaction-templates/{template_code}",
+    response=InteractionTemplateOut,
+    tags=["Interaction setup"],
 )
 def template_update(
-    request: HttpRequest, code: str, payload: InteractionTemplatePatch
+    request: HttpRequest, template_code: str, payload: InteractionTemplatePatch
 ) -> InteractionTemplate:
     """Only the fields sent change. The wizard action is checked against the attachment of the
     default language (Merge needs an e-mail-merge HTML attachment)."""
-    template = _template(request, code)
+    template = _template(request, template_code)
     data = _template_fields(payload.dict(exclude_unset=True))
     with payload_names():
         services.update_interaction_template(actor=request.user, template=template, **data)
     return _templates().get(pk=template.pk)
 
 
-@router.delete("/interaction-templates/{code}", response={204: None}, tags=["Interaction setup"])
-def template_delete(request: HttpRequest, code: str) -> Status[None]:
+@router.delete(
+    "/interaction-templates/{template_code}", response={204: None}, tags=["Interaction setup"]
+)
+def template_delete(request: HttpRequest, template_code: str) -> Status[None]:
     """Deletes the template with its languages and their attachments; 422 while in use."""
-    template = _template(request, code)
+    template = _template(request, template_code)
     with payload_names():
         services.delete_interaction_template(actor=request.user, template=template)
     return Status(204, None)
 
 
 @router.get(
-    "/interaction-templates/{code}/statistics",
+    "/interaction-templates/{template_code}/statistics",
     response=StatisticsOut,
     tags=["Interaction setup"],
 )
 def template_statistics(
     request: HttpRequest,
-    code: str,
+    template_code: str,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> dict[str, Any]:
     """Like the group statistics, for one template."""
-    template = _template(request, code)
+    template = _template(request, template_code)
     require_api_perm(request, "interactions.view_interactionlogentry")
     stats = queries.template_statistics(template, date_from=date_from, date_to=date_to)
     return statistics_out(
@@ -205,22 +215,22 @@ def _language_row(template: InteractionTemplate, language_code: str) -> Interact
 
 
 @router.get(
-    "/interaction-templates/{code}/languages",
+    "/interaction-templates/{template_code}/languages",
     response=list[TemplateLanguageOut],
     tags=["Interaction setup"],
 )
-def template_languages(request: HttpRequest, code: str) -> Any:
-    return _languages(_template(request, code))
+def template_languages(request: HttpRequest, template_code: str) -> Any:
+    return _languages(_template(request, template_code))
 
 
 @router.post(
-    "/interaction-templates/{code}/languages",
+    "/interaction-templates/{template_code}/languages",
     response={200: TemplateLanguageOut, 201: TemplateLanguageOut},
     tags=["Interaction setup"],
 )
 def template_language_save(
     request: HttpRequest,
-    code: str,
+    template_code: str,
     language_code: str = Form(""),
     description: str = Form(""),
     replace: bool = Form(False),
@@ -230,7 +240,7 @@ def template_language_save(
     row without a language). An uploaded `file` becomes its attachment; replacing an existing
     attachment needs `replace=true`. An HTML file on the default language makes the template's
     wizard action Merge. 201 when the row is new, else 200. Files above the upload limit: 422."""
-    template = _template(request, code)
+    template = _template(request, template_code)
     language_code = "" if language_code.strip() == "-" else language_code
     language = resolve_code(Language, "language_code", language_code)
     created = not InteractionTemplateLanguage.objects.filter(
@@ -249,26 +259,56 @@ def template_language_save(
     return Status((201 if created else 200), _languages(template).get(pk=row.pk))
 
 
+@router.put(
+    "/interaction-templates/{template_code}/languages/{language_code}",
+    response={200: TemplateLanguageOut, 201: TemplateLanguageOut},
+    tags=["Interaction setup"],
+)
+def template_language_put(
+    request: HttpRequest, template_code: str, language_code: str, payload: TemplateLanguageIn
+) -> Status[InteractionTemplateLanguage]:
+    """The JSON form of `POST .../languages`: `file` holds the attachment as base64
+    (`{file_name, content_type, content}`); `-` as `language_code` names the row without a
+    language. 201 when the row is new, else 200."""
+    template = _template(request, template_code)
+    code = "" if language_code.strip() == "-" else language_code
+    language = resolve_code(Language, "language_code", code)
+    created = not InteractionTemplateLanguage.objects.filter(
+        template=template, language=language
+    ).exists()
+    upload = decode_file(payload.file) if payload.file is not None else None
+    with payload_names():
+        row = services.save_template_language(
+            actor=request.user,
+            template=template,
+            language=language,
+            description=payload.description,
+            upload=upload,
+            replace=payload.replace,
+        )
+    return Status(201 if created else 200, _languages(template).get(pk=row.pk))
+
+
 @router.delete(
-    "/interaction-templates/{code}/languages/{language_code}",
+    "/interaction-templates/{template_code}/languages/{language_code}",
     response={204: None},
     tags=["Interaction setup"],
 )
-def template_language_delete(request: HttpRequest, code: str, language_code: str) -> Any:
+def template_language_delete(request: HttpRequest, template_code: str, language_code: str) -> Any:
     """Deletes the row (`-` for the row without a language) and its unshared attachment."""
-    row = _language_row(_template(request, code), language_code)
+    row = _language_row(_template(request, template_code), language_code)
     services.delete_template_language(actor=request.user, row=row)
     return Status(204, None)
 
 
 @router.delete(
-    "/interaction-templates/{code}/languages/{language_code}/attachment",
+    "/interaction-templates/{template_code}/languages/{language_code}/attachment",
     response={204: None},
     tags=["Interaction setup"],
 )
-def template_attachment_remove(request: HttpRequest, code: str, language_code: str) -> Any:
+def template_attachment_remove(request: HttpRequest, template_code: str, language_code: str) -> Any:
     """Removes the row's attachment (deleted when nothing else uses it)."""
-    row = _language_row(_template(request, code), language_code)
+    row = _language_row(_template(request, template_code), language_code)
     services.remove_template_attachment(actor=request.user, row=row)
     return Status(204, None)
 
@@ -284,11 +324,12 @@ def template_setup_get(request: HttpRequest) -> Any:
 
 @router.patch("/interaction-template-setup", response=TemplateSetupOut, tags=["Interaction setup"])
 def template_setup_update(request: HttpRequest, payload: TemplateSetupPatch) -> Any:
-    """`outgoing_calls`: the template phone calls are logged with (blank: none)."""
+    """`outgoing_calls_code`: the template phone calls are logged with (blank: none)."""
     data = payload.dict(exclude_unset=True)
-    if "outgoing_calls" in data:
+    if "outgoing_calls_code" in data:
         data["outgoing_calls"] = resolve_code(
-            InteractionTemplate, "outgoing_calls", data["outgoing_calls"]
+            InteractionTemplate, "outgoing_calls_code", data.pop("outgoing_calls_code")
         )
-    services.update_template_setup(actor=request.user, **data)
+    with payload_names():
+        services.update_template_setup(actor=request.user, **data)
     return queries.template_setup()

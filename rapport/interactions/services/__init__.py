@@ -4,6 +4,8 @@ One module per workflow; import from this package (`from rapport.interactions im
 """
 
 from rapport.interactions.services.common import (
+    TODAY,
+    CommentLine,
     Progress,
     fill_in,
 )
@@ -14,6 +16,9 @@ from rapport.interactions.services.contact_rules import (
 from rapport.interactions.services.create import (
     RESUMED_FIELDS,
     InteractionInput,
+    StartingPoint,
+    apply_starting_point,
+    check_opportunity_open,
     correspondence_type_for,
     create_interaction,
     default_salesperson,
@@ -23,6 +28,7 @@ from rapport.interactions.services.create import (
     now_rounded_up,
     privacy_check,
     resume_input,
+    starting_point,
     template_attachment,
 )
 from rapport.interactions.services.log import (
@@ -30,6 +36,7 @@ from rapport.interactions.services.log import (
     add_entry_comment,
     cancel_entries,
     delete_canceled_entries,
+    delete_canceled_entry,
     delete_entry_comment,
     delete_postponed_interactions,
     evaluate_entries,
@@ -77,14 +84,19 @@ from rapport.interactions.services.setup import (
 __all__ = [
     "RESUMED_FIELDS",
     "TEMPLATE_FIELDS",
+    "TODAY",
+    "CommentLine",
     "InteractionInput",
     "Progress",
     "PurgeFilter",
+    "StartingPoint",
     "add_entry_comment",
+    "apply_starting_point",
     "block_delete_with_open_opportunities",
     "block_type_change_with_entries",
     "calculate_values",
     "cancel_entries",
+    "check_opportunity_open",
     "check_wizard_action",
     "close_opportunity",
     "correspondence_type_for",
@@ -100,6 +112,7 @@ __all__ = [
     "default_sales_cycle",
     "default_salesperson",
     "delete_canceled_entries",
+    "delete_canceled_entry",
     "delete_entry_comment",
     "delete_interaction_group",
     "delete_interaction_template",
@@ -126,6 +139,7 @@ __all__ = [
     "set_default_sales_cycle",
     "start_delete_canceled_entries",
     "start_relocate_attachments",
+    "starting_point",
     "template_attachment",
     "update_interaction_group",
     "update_interaction_template",

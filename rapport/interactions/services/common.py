@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,26 @@ from rapport.core.validation import (
 )
 
 Progress = Callable[[int, int], None]
+
+
+class _Today:
+    """The default date of a comment line: today (the user may set another, or none)."""
+
+    def __repr__(self) -> str:
+        return "TODAY"
+
+
+TODAY = _Today()
+
+
+@dataclass
+class CommentLine:
+    """One comment line as a user wrote it: its text and date (BC's Date column; default
+    today, None for no date) and an optional code."""
+
+    comment: str
+    date: datetime.date | _Today | None = TODAY
+    code: str = ""
 
 
 def fill_in(field_name: str, caption: str) -> ValidationError:

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,9 +33,10 @@ from rapport.interactions.models import (
     InteractionTemplate,
     InteractionTemplateLanguage,
     Opportunity,
+    OpportunityStatus,
     WizardAction,
 )
-from rapport.interactions.services.common import fill_in
+from rapport.interactions.services.common import CommentLine, fill_in
 from rapport.interactions.services.setup import delete_unreferenced_attachments
 
 # --- creating interactions ---------------------------------------------------------------------
@@ -152,7 +153,7 @@ class InteractionInput:
     campaign_response: bool | None = None
     opportunity: Opportunity | None = None
     contact_via: str = ""
-    comments: list[str] | None = None
+    comments: list[str | CommentLine] | None = None
     upload: Upload | None = None
     explicit: set[str] = field(default_factory=set)
 
@@ -182,9 +183,149 @@ def resume_input(entry: InteractionLogEntry) -> InteractionInput:
     time and "successful" start again from today, now and yes (BC resets them on resume).
     No campaign or language on the entry stays none rather than the template's default."""
     data = InteractionInput(**{name: getattr(entry, name) for name in RESUMED_FIELDS})
-    data.comments = [c.comment for c in entry.comments.all()]
+    data.comments = [
+        CommentLine(comment=c.comment, date=c.date, code=c.code) for c in entry.comments.all()
+    ]
     data.explicit = {name for name in ("campaign", "language") if getattr(entry, name) is None}
     return data
+
+
+# --- the starting point ------------------------------------------------------------------------
+
+StartKind = Literal["contact", "salesperson", "entry", "opportunity", "postponed"]
+
+# An opportunity that is won or lost is closed (BC: Closed = Yes).
+CLOSED_STATUSES = (OpportunityStatus.WON, OpportunityStatus.LOST)
+
+# The fields a starting point can fix, with their captions (BC locks them as page filters).
+FIXABLE_FIELDS = ("contact", "salesperson", "campaign", "opportunity")
+
+
+def _caption(name: str) -> str:
+    return {
+        "contact": _("Contact No."),
+        "salesperson": _("Salesperson Code"),
+        "campaign": _("Campaign No."),
+        "opportunity": _("Opportunity No."),
+    }[name]
+
+
+@dataclass(frozen=True)
+class StartingPoint:
+    """Where Create Interaction was started (2.4): a contact, a salesperson, a log entry, an
+    opportunity, or a postponed interaction being resumed. What it determines is fixed: BC sets
+    those fields as filters on the wizard, so they are read-only."""
+
+    kind: StartKind
+    label: str
+    contact: Contact | None = None
+    salesperson: Salesperson | None = None
+    campaign: Campaign | None = None
+    opportunity: Opportunity | None = None
+
+    def fixed(self) -> dict[str, Any]:
+        """The fields this starting point fixes, with their values."""
+        return {
+            name: getattr(self, name) for name in FIXABLE_FIELDS if getattr(self, name) is not None
+        }
+
+
+def check_opportunity_open(opportunity: Opportunity, field_name: str = "opportunity") -> None:
+    """Interactions link only to open opportunities (BC: the lookup filters Closed = No)."""
+    if opportunity.status in CLOSED_STATUSES:
+        raise field_error(
+            field_name,
+            _("Closed must be equal to 'No' in Opportunity: No.=%(no)s. Current value is 'Yes'.")
+            % {"no": opportunity.no},
+            "opportunity_closed",
+        )
+
+
+def starting_point(
+    *,
+    kind: StartKind,
+    contact: Contact | None = None,
+    salesperson: Salesperson | None = None,
+    entry: InteractionLogEntry | None = None,
+    opportunity: Opportunity | None = None,
+) -> StartingPoint:
+    """The starting point and what it fixes, as BC's CreateInteractionFrom... procedures set
+    them: a contact fixes the contact; a salesperson the salesperson; a log entry its contact,
+    campaign and open opportunity (and its salesperson, unless blocked); an opportunity its
+    contact, salesperson and campaign (refused when closed); a postponed interaction its
+    contact, salesperson, campaign and opportunity."""
+    if kind == "contact":
+        if contact is None:
+            raise fill_in("contact", _("Contact No."))
+        privacy_check(contact)
+        return StartingPoint(kind, _("contact %(no)s") % {"no": contact.no}, contact=contact)
+    if kind == "salesperson":
+        if salesperson is None:
+            raise fill_in("salesperson", _("Salesperson Code"))
+        return StartingPoint(
+            kind, _("salesperson %(code)s") % {"code": salesperson.code}, salesperson=salesperson
+        )
+    if kind == "opportunity":
+        if opportunity is None:
+            raise fill_in("opportunity", _("Opportunity No."))
+        check_opportunity_open(opportunity)
+        target = opportunity.contact or opportunity.contact_company
+        if target is not None:
+            privacy_check(target)
+        return StartingPoint(
+            kind,
+            _("opportunity %(no)s") % {"no": opportunity.no},
+            contact=target,
+            salesperson=opportunity.salesperson,
+            campaign=opportunity.campaign,
+            opportunity=opportunity,
+        )
+    if entry is None:
+        raise ValidationError(_("Choose an interaction log entry."), code="entry_required")
+    if kind == "entry":
+        if entry.contact is not None:
+            privacy_check(entry.contact)
+        linked = entry.opportunity
+        return StartingPoint(
+            kind,
+            _("interaction log entry %(no)s") % {"no": entry.pk},
+            contact=entry.contact,
+            salesperson=entry.salesperson
+            if entry.salesperson is not None and not entry.salesperson.blocked
+            else None,
+            campaign=entry.campaign,
+            opportunity=linked
+            if linked is not None and linked.status not in CLOSED_STATUSES
+            else None,
+        )
+    return StartingPoint(
+        kind,
+        _("postponed interaction %(no)s") % {"no": entry.pk},
+        contact=entry.contact,
+        salesperson=entry.salesperson,
+        campaign=entry.campaign,
+        opportunity=entry.opportunity,
+    )
+
+
+def apply_starting_point(data: InteractionInput, start: StartingPoint) -> None:
+    """Put the starting point's values into `data`; a different value, or a blank sent on
+    purpose, for a fixed field is refused with an error naming that field."""
+    for name, value in start.fixed().items():
+        given = getattr(data, name)
+        cleared = name in data.explicit and given is None
+        if cleared or (given is not None and given.pk != value.pk):
+            raise field_error(
+                name,
+                _(
+                    "%(field)s cannot be changed: it is fixed by the starting point of this "
+                    "interaction (%(start)s)."
+                )
+                % {"field": _caption(name), "start": start.label},
+                "fixed_by_start",
+            )
+        setattr(data, name, value)
+        data.explicit.discard(name)
 
 
 def privacy_check(contact: Contact) -> None:
@@ -290,14 +431,26 @@ def create_interaction(
     data: InteractionInput,
     postpone: bool = False,
     resume: InteractionLogEntry | None = None,
+    start: StartingPoint | None = None,
     skip_attachment_checks: bool = False,
 ) -> InteractionLogEntry:
     """Log an interaction (or save it as postponed with "finish later").
 
-    Resuming a postponed entry finishes the same entry (same Entry No.); its attachment is kept
-    unless a new file is given, and its comments are replaced only when new ones are given.
+    `start` is where the user started (a contact, salesperson, log entry or opportunity): the
+    fields it fixes cannot be changed. Resuming a postponed entry finishes the same entry (same
+    Entry No.) and keeps its contact, salesperson, campaign and opportunity; its attachment is
+    kept unless a new file is given, and its comments are replaced only when new ones are given.
     """
     require_perm(actor, "interactions.add_interactionlogentry")
+    if resume is not None:
+        resume = InteractionLogEntry.objects.select_related(
+            "contact", "salesperson", "campaign", "opportunity"
+        ).get(pk=resume.pk)
+        start = starting_point(kind="postponed", entry=resume)
+    if start is not None:
+        apply_starting_point(data, start)
+    if data.opportunity is not None:
+        check_opportunity_open(data.opportunity)
     if data.contact is not None:
         # Decide on the stored contact (privacy, e-mail, company), not on a caller's stale copy;
         # locked so a concurrent type change or delete waits for this entry (or wins first).
@@ -403,17 +556,26 @@ def create_interaction(
     return entry
 
 
-def _add_comments(entry: InteractionLogEntry, comments: Iterable[str]) -> None:
+def _add_comments(entry: InteractionLogEntry, comments: Iterable[str | CommentLine]) -> None:
+    """Append comment lines; a plain string or a line without a chosen date is dated today."""
     last = entry.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0
     today = timezone.localdate()
     rows = []
-    for text in comments:
-        text = (text or "").strip()
+    for item in comments:
+        line = item if isinstance(item, CommentLine) else CommentLine(comment=item or "")
+        text = (line.comment or "").strip()
         if not text:
             continue
         last += 10000
+        date = line.date if isinstance(line.date, datetime.date) or line.date is None else today
         rows.append(
-            InteractionLogEntryComment(entry=entry, line_no=last, date=today, comment=text[:80])
+            InteractionLogEntryComment(
+                entry=entry,
+                line_no=last,
+                date=date,
+                code=(line.code or "").strip().upper(),
+                comment=text[:80],
+            )
         )
     for row in rows:
         validate_instance(row, exclude=["entry"])
@@ -425,17 +587,29 @@ def make_phone_call(
     *,
     actor: Any,
     contact: Contact,
-    phone_no: str = "",
+    phone_no: str | None = None,
     duration: Decimal | None = None,
     attempt_failed: bool = False,
     description: str | None = None,
-    comments: list[str] | None = None,
+    evaluation: str = "",
+    campaign: Campaign | None = None,
+    opportunity: Opportunity | None = None,
+    comments: list[str | CommentLine] | None = None,
     salesperson: Salesperson | None = None,
+    blank: Iterable[str] = (),
 ) -> InteractionLogEntry:
-    """Log a call with the Outg. Calls template of the Interaction Template Setup (2.4)."""
+    """Log a call with the Outg. Calls template of the Interaction Template Setup (2.4).
+
+    Everything BC's call records: the number called, description, duration, evaluation,
+    attempt failed, campaign, opportunity and dated comments. A value left as None takes the
+    default (the contact's number, the template's description, duration and campaign, the
+    user's or contact's salesperson); a field named in `blank` was cleared by the user and is
+    checked as BC does ("You must fill in the phone number.").
+    """
     from rapport.interactions.queries import template_setup
 
     require_perm(actor, "interactions.add_interactionlogentry")
+    blank = set(blank)
     template = template_setup().outgoing_calls
     if template is None:
         raise field_error(
@@ -447,10 +621,15 @@ def make_phone_call(
             % {"field": _("Outg. Calls")},
             "no_call_template",
         )
-    number = (phone_no or contact.phone_no or contact.mobile_phone_no).strip()
+    if phone_no is None and "phone_no" not in blank:
+        phone_no = contact.phone_no or contact.mobile_phone_no
+    number = (phone_no or "").strip()
     if not number:
         raise field_error("phone_no", _("You must fill in the phone number."), "phone_required")
+    if "description" in blank:
+        description = ""
     now = timezone.localtime()
+    explicit = {name for name in ("description", "salesperson", "campaign") if name in blank}
     return create_interaction(
         actor=actor,
         data=InteractionInput(
@@ -458,13 +637,17 @@ def make_phone_call(
             template=template,
             description=description,
             duration=duration,
+            evaluation=evaluation or "",
             attempt_failed=attempt_failed,
+            campaign=None if "campaign" in blank else campaign,
+            opportunity=opportunity,
             date=now.date(),
             time=now.time().replace(microsecond=0),
             contact_via=number,
             comments=comments,
-            salesperson=salesperson,
+            salesperson=None if "salesperson" in blank else salesperson,
             correspondence_type=CorrespondenceType.BLANK,
+            explicit=explicit,
         ),
         skip_attachment_checks=True,
     )

@@ -30,7 +30,7 @@ from rapport.interactions.models import (
     InteractionLogEntryComment,
     InteractionTemplate,
 )
-from rapport.interactions.services.common import Progress, fill_in
+from rapport.interactions.services.common import TODAY, Progress, fill_in
 from rapport.interactions.services.setup import delete_unreferenced_attachments
 
 # --- the log: cancel, restore, evaluate, comments ----------------------------------------------
@@ -67,21 +67,27 @@ def evaluate_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry], eval
 
 @transaction.atomic
 def add_entry_comment(
-    *, actor: Any, entry: InteractionLogEntry, comment: str, code: str = ""
+    *,
+    actor: Any,
+    entry: InteractionLogEntry,
+    comment: str,
+    code: str = "",
+    date: datetime.date | object | None = TODAY,
 ) -> InteractionLogEntryComment:
+    """Add a comment line to a log entry or a postponed interaction, dated `date` (default
+    today; None leaves the date empty). Rapport dates every line; BC dates only the first
+    line of a day."""
     require_perm(actor, "interactions.change_interactionlogentry")
     if not (comment or "").strip():
         raise fill_in("comment", _("Comment"))
     entry = InteractionLogEntry.objects.select_for_update().get(pk=entry.pk)
     last = entry.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0
-    today = timezone.localdate()
     row = InteractionLogEntryComment(
         entry=entry,
         line_no=last + 10000,
         code=code,
         comment=comment.strip(),
-        # BC: a new line gets the work date only if no other comment of the entry has it.
-        date=None if entry.comments.filter(date=today).exists() else today,
+        date=date if isinstance(date, datetime.date) or date is None else timezone.localdate(),
     )
     validate_instance(row)
     row.save()
@@ -109,6 +115,30 @@ def _delete_entries(entries: QuerySet[InteractionLogEntry]) -> int:
     count = doomed._raw_delete(doomed.db)  # type: ignore[attr-defined]
     delete_unreferenced_attachments(attachment_ids)
     return int(count)
+
+
+def _require_purge(actor: Any) -> None:
+    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+@transaction.atomic
+def delete_canceled_entry(*, actor: Any, entry: InteractionLogEntry) -> None:
+    """Delete one canceled entry with its comments and its unshared attachment: the rules of
+    "Delete Canceled Interaction Log Entries" (2.7) for a single entry."""
+    _require_purge(actor)
+    entry = InteractionLogEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.postponed or not entry.canceled:
+        raise field_error(
+            "canceled",
+            _(
+                "Canceled must be equal to 'Yes' in Interaction Log Entry: Entry No.=%(no)s. "
+                "Current value is 'No'."
+            )
+            % {"no": entry.pk},
+            "not_canceled",
+        )
+    _delete_entries(InteractionLogEntry.objects.filter(pk=entry.pk))
 
 
 @transaction.atomic
@@ -190,8 +220,7 @@ def delete_canceled_entries(
 ) -> int:
     """Delete canceled entries matching `filters`, with their comments and the attachments no
     remaining entry uses. All or nothing, in batches; returns how many entries were deleted."""
-    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    _require_purge(actor)
     batch_size = settings.RAPPORT_BATCH_SIZE
     base = filters.queryset()
     with transaction.atomic():
@@ -215,8 +244,7 @@ def delete_canceled_entries(
 
 def start_delete_canceled_entries(*, actor: Any, filters: PurgeFilter) -> Any:
     """Queue the purge as a background job (the job page shows its progress)."""
-    if actor is None or not actor.has_perm("interactions.purge_interactionlogentry"):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    _require_purge(actor)
     total = filters.queryset().count()
     return core_services.start_job(
         actor=actor,

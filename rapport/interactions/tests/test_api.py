@@ -200,7 +200,7 @@ def test_a_template_attachment_uploads_and_downloads_with_the_same_bytes(
     row = response.json()
     assert row["language_code"] == "" and row["has_attachment"]
     assert row["attachment_file_name"] == "kirje.txt" and row["attachment_size"] == len(content)
-    download = as_carol.get(f"/api/v1/attachments/{row['attachment_id']}")
+    download = as_carol.get(f"/api/v1/attachments/{row['attachment_no']}")
     assert download.status_code == 200
     assert download.content == content
     assert download["Content-Disposition"] == 'attachment; filename="kirje.txt"'
@@ -229,7 +229,7 @@ def test_replacing_and_removing_a_template_attachment_leaves_no_orphan(api, call
     assert api.delete("/api/v1/interaction-templates/CALL/languages/-").status_code == 404
 
 
-def test_html_and_svg_attachments_download_as_plain_bytes(api, call_template) -> None:
+def test_html_and_svg_attachments_download_and_are_never_rendered(api, call_template) -> None:
     for name, content_type in (("x.html", "text/html"), ("y.svg", "image/svg+xml")):
         api.post(
             "/api/v1/interaction-templates/CALL/languages",
@@ -239,10 +239,12 @@ def test_html_and_svg_attachments_download_as_plain_bytes(api, call_template) ->
             },
         )
         row = api.get("/api/v1/interaction-templates/CALL/languages").json()[0]
-        download = api.get(f"/api/v1/attachments/{row['attachment_id']}")
-        assert download["Content-Type"] == "application/octet-stream"
+        download = api.get(f"/api/v1/attachments/{row['attachment_no']}")
+        # Their real type, but always a download: never rendered, sniffed or run.
+        assert download["Content-Type"] == content_type
         assert "sandbox" in download["Content-Security-Policy"]
         assert download["Content-Disposition"].startswith("attachment;")
+        assert download["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_file_over_the_upload_limit_is_a_422(
@@ -285,7 +287,7 @@ def test_an_interaction_takes_the_template_defaults(as_bob, company, call_templa
     assert Decimal(entry["cost"]) == Decimal("2.50") and Decimal(entry["duration"]) == 10
     assert (entry["information_flow"], entry["initiated_by"]) == ("outbound", "us")
     assert entry["date"] == timezone.localdate().isoformat()
-    assert entry["interaction_successful"] and not entry["postponed"] and entry["user"] == "bob"
+    assert not entry["attempt_failed"] and not entry["postponed"] and entry["user"] == "bob"
     assert entry["title"] == "Phone call - by Aino Heikkinen"
     assert entry["comments"] == [] and not entry["has_attachment"]
 
@@ -310,7 +312,7 @@ def test_an_interactions_own_values_win_over_the_template(
             "cost": "0",
             "duration": 45,
             "evaluation": "positive",
-            "interaction_successful": False,
+            "attempt_failed": True,
             "comments": ["Wants a quote", "", "Call again in May"],
         },
     )
@@ -319,7 +321,7 @@ def test_an_interactions_own_values_win_over_the_template(
     assert entry["description"] == "Called about the offer" and entry["salesperson_code"] == "MK"
     assert (entry["date"], entry["time"]) == ("2026-03-02", "09:15:00")
     assert Decimal(entry["cost"]) == 0 and Decimal(entry["duration"]) == 45
-    assert entry["evaluation"] == "positive" and entry["interaction_successful"] is False
+    assert entry["evaluation"] == "positive" and entry["attempt_failed"] is True
     assert entry["title"] == "Phone call - from Kesko Oyj"
     assert [c["comment"] for c in entry["comments"]] == ["Wants a quote", "Call again in May"]
 
@@ -396,7 +398,7 @@ def test_attachment_checks_follow_the_mandatory_fields(alice, as_bob, company, g
     assert response.status_code == 201, response.content
     entry = response.json()
     assert entry["has_attachment"] and entry["correspondence_type"] == "email"
-    assert as_bob.get(f"/api/v1/attachments/{entry['attachment_id']}").content == b"%PDF-1.7"
+    assert as_bob.get(f"/api/v1/attachments/{entry['attachment_no']}").content == b"%PDF-1.7"
 
 
 def test_a_bad_data_field_in_the_multipart_create_is_a_422(as_bob, company, call_template) -> None:
@@ -463,7 +465,7 @@ def test_the_defaults_endpoint_shows_what_a_new_interaction_starts_with(
     )
     assert body["description"] == "Phone call" and Decimal(body["cost"]) == Decimal("2.50")
     assert body["date"] == timezone.localdate().isoformat()
-    assert body["time"].endswith(":00") and body["interaction_successful"]
+    assert body["time"].endswith(":00") and not body["attempt_failed"]
     bare = as_bob.get("/api/v1/interactions/defaults").json()
     assert bare["template_code"] == "" and bare["cost"] is None
 
@@ -483,7 +485,7 @@ def test_a_postponed_interaction_stays_out_of_the_log_until_it_is_resumed(
             "description": "Call back",
             "date": "2026-01-05",
             "comments": ["Busy"],
-            "interaction_successful": False,
+            "attempt_failed": True,
             "postpone": True,
         },
     )
@@ -491,7 +493,11 @@ def test_a_postponed_interaction_stays_out_of_the_log_until_it_is_resumed(
     entry_no = response.json()["entry_no"]
     assert response.json()["postponed"] is True
     assert as_bob.get("/api/v1/interaction-log-entries").json()["count"] == 0
-    assert as_bob.get(f"/api/v1/interaction-log-entries/{entry_no}").status_code == 404
+    # BC shows a postponed interaction as an entry with Postponed = Yes, outside the log list.
+    shown = as_bob.get(f"/api/v1/interaction-log-entries/{entry_no}")
+    assert shown.status_code == 200 and shown.json()["postponed"] is True
+    listed = as_bob.get("/api/v1/interaction-log-entries?postponed=true").json()
+    assert [e["entry_no"] for e in listed["items"]] == [entry_no]
     assert as_bob.get(f"/api/v1/contacts/{company.no}/interaction-log-entries").json()["count"] == 0
     assert stats(as_bob, f"/api/v1/contacts/{company.no}/statistics")[0] == 0
     postponed = as_bob.get(f"/api/v1/postponed-interactions?contact={company.no}").json()
@@ -504,7 +510,7 @@ def test_a_postponed_interaction_stays_out_of_the_log_until_it_is_resumed(
     assert resumed["entry_no"] == entry_no and resumed["postponed"] is False
     assert resumed["description"] == "Call back" and Decimal(resumed["duration"]) == 3
     assert resumed["date"] == timezone.localdate().isoformat(), "resuming dates it today"
-    assert resumed["interaction_successful"], "BC resets successful on resume"
+    assert not resumed["attempt_failed"], "BC resets successful on resume"
     assert [c["comment"] for c in resumed["comments"]] == ["Busy"]
     assert as_bob.get("/api/v1/postponed-interactions").json()["count"] == 0
     log = as_bob.get("/api/v1/interaction-log-entries").json()
@@ -652,7 +658,8 @@ def test_comments_are_added_to_an_entry_and_shown_with_it(
         "comment": "Asked for a quote",
     }
     second = post(as_bob, url, {"comment": "Sent it"}).json()
-    assert second["line_no"] == 20000 and second["date"] is None, "BC dates one line per day"
+    # Rapport: every line is dated (default today; BC dates only the first line of a day).
+    assert second["line_no"] == 20000 and second["date"] == timezone.localdate().isoformat()
     assert error(post(as_bob, url, {"comment": " "}))[:2] == (422, "comment")
     detail = as_bob.get(f"/api/v1/interaction-log-entries/{entry.pk}").json()
     assert [c["comment"] for c in detail["comments"]] == ["Asked for a quote", "Sent it"]
@@ -821,14 +828,15 @@ def test_a_phone_call_needs_the_outgoing_calls_template(
     url = f"/api/v1/contacts/{company.no}/phone-calls"
     assert error(post(as_bob, url, {"phone_no": "+358 40 123 4567"})) == (
         422,
-        "outgoing_calls",
+        "outgoing_calls_code",
         "Outg. Calls must have a value in Interaction Template Setup. It cannot be zero or empty.",
     )
-    assert api.get("/api/v1/interaction-template-setup").json() == {"outgoing_calls": ""}
-    bad = patch(api, "/api/v1/interaction-template-setup", {"outgoing_calls": "NOPE"})
-    assert error(bad)[:2] == (422, "outgoing_calls")
-    setup = patch(api, "/api/v1/interaction-template-setup", {"outgoing_calls": "call"})
-    assert setup.json() == {"outgoing_calls": "CALL"}
+    setup_url = "/api/v1/interaction-template-setup"
+    assert api.get(setup_url).json() == {"outgoing_calls_code": ""}
+    bad = patch(api, setup_url, {"outgoing_calls_code": "NOPE"})
+    assert error(bad)[:2] == (422, "outgoing_calls_code")
+    setup = patch(api, setup_url, {"outgoing_calls_code": "call"})
+    assert setup.json() == {"outgoing_calls_code": "CALL"}
 
     response = post(
         as_bob,
@@ -836,14 +844,14 @@ def test_a_phone_call_needs_the_outgoing_calls_template(
         {
             "phone_no": "+358 40 123 4567",
             "duration": 4,
-            "interaction_successful": False,
+            "attempt_failed": True,
             "comments": ["No answer"],
         },
     )
     assert response.status_code == 201, response.content
     entry = response.json()
     assert (entry["template_code"], entry["contact_via"]) == ("CALL", "+358 40 123 4567")
-    assert Decimal(entry["duration"]) == 4 and entry["interaction_successful"] is False
+    assert Decimal(entry["duration"]) == 4 and entry["attempt_failed"] is True
     assert entry["description"] == "Phone call" and entry["correspondence_type"] == ""
     assert [c["comment"] for c in entry["comments"]] == ["No answer"]
     no_number = post(as_bob, url, {})
@@ -883,7 +891,7 @@ def test_a_viewer_can_read_but_gets_403_on_every_write(
         ("delete", "/api/v1/interaction-templates/CALL", None),
         ("delete", "/api/v1/interaction-templates/CALL/languages/-/attachment", None),
         ("delete", "/api/v1/interaction-templates/CALL/languages/-", None),
-        ("patch", "/api/v1/interaction-template-setup", {"outgoing_calls": "CALL"}),
+        ("patch", "/api/v1/interaction-template-setup", {"outgoing_calls_code": "CALL"}),
         ("post", "/api/v1/interactions", interaction),
         ("post", "/api/v1/interaction-log-entries/cancel", one),
         ("post", "/api/v1/interaction-log-entries/restore", one),
@@ -941,11 +949,13 @@ def test_anonymous_calls_get_401(db) -> None:
 def test_the_openapi_schema_lists_the_interaction_endpoints(api) -> None:
     paths = api.get("/api/v1/openapi.json").json()["paths"]
     for path in (
-        "/api/v1/interaction-groups/{code}/statistics",
-        "/api/v1/interaction-templates/{code}/languages",
+        "/api/v1/interaction-groups/{group_code}/statistics",
+        "/api/v1/interaction-templates/{template_code}/languages",
         "/api/v1/interactions/with-attachment",
         "/api/v1/interaction-log-entries/delete-canceled",
         "/api/v1/postponed-interactions/{entry_no}/resume",
-        "/api/v1/contacts/{no}/phone-calls",
+        "/api/v1/contacts/{contact_no}/phone-calls",
+        "/api/v1/attachments/{attachment_no}",
+        "/api/v1/salespeople/{salesperson_code}/statistics",
     ):
         assert path in paths, path

@@ -53,10 +53,21 @@ def browser_values(form: forms.BaseForm) -> dict[str, str]:
     return data
 
 
-def drawn_form(client: Any, url: str) -> dict[str, str]:
+class DrawnForm(dict[str, str]):
+    """A drawn form's values, with the URL it posts to (its action) and its read-only values."""
+
+    url: str
+    shown: dict[str, str]
+
+
+def drawn_form(client: Any, url: str) -> DrawnForm:
     response = client.get(url)
     assert response.status_code == 200
-    return browser_values(response.context["form"])
+    form = response.context["form"]
+    data = DrawnForm(browser_values(form))
+    data.url = response.context["action"]
+    data.shown = {name: str(form[name].value() or "") for name in form.fields}
+    return data
 
 
 def field_block(html: str, name: str) -> str:
@@ -143,9 +154,9 @@ def test_create_an_interaction_from_a_contact_with_the_templates_defaults(
 ) -> None:
     client = client_for(bob)
     data = drawn_form(client, f"{CREATE}?contact={company.no}&template=CALL")
-    assert data["contact"] == company.no and data["description"] == "Phone call"
+    assert data.shown["contact"] == company.no and data["description"] == "Phone call"
     assert data["salesperson"] == salesperson.code and data["cost"] == "2.50"
-    response = client.post(CREATE, {**data, "finish": "1"})
+    response = client.post(data.url, {**data, "finish": "1"})
     assert response.status_code == 302
     assert response["Location"] == f"{company.get_absolute_url()}?tab=interactions"
     entry = InteractionLogEntry.objects.get()
@@ -170,7 +181,7 @@ def test_what_the_user_enters_wins_over_the_template_defaults(
         comments="Wants 40 licences\n\nCall back in May",
     )
     del data["successful"]
-    assert client.post(CREATE, {**data, "finish": "1"}).status_code == 302
+    assert client.post(data.url, {**data, "finish": "1"}).status_code == 302
     entry = InteractionLogEntry.objects.get()
     assert entry.description == "Called about the offer" and entry.duration == 45
     assert entry.cost == Decimal("2.50"), "an untouched default stays the template's"
@@ -188,7 +199,7 @@ def test_a_template_chosen_without_javascript_brings_its_defaults(
     data = drawn_form(client, f"{CREATE}?contact={company.no}")
     assert data["template"] == "" and data["description"] == ""
     data["template"] = "CALL"  # chosen, then Finish without "Apply template defaults"
-    assert client.post(CREATE, {**data, "finish": "1"}).status_code == 302
+    assert client.post(data.url, {**data, "finish": "1"}).status_code == 302
     entry = InteractionLogEntry.objects.get()
     assert (entry.description, entry.cost, entry.duration) == ("Phone call", 2.5, 10)
     assert (entry.information_flow, entry.initiated_by) == ("outbound", "us")
@@ -206,7 +217,7 @@ def test_choosing_a_template_redraws_the_form_with_its_defaults(
     assert 'value="Phone call"' in field_block(html, "description")
     assert 'value="CALL"' in html and 'name="applied_template" value="CALL"' in html
     # Without JavaScript the "Apply template defaults" button does the same, saving nothing.
-    page = client.post(CREATE, {**data, "cost": "9"})
+    page = client.post(data.url, {**data, "cost": "9"})
     assert page.status_code == 200 and "<html" in page.content.decode()
     assert 'value="2.50"' in field_block(page.content.decode(), "cost"), "reset to the template"
     assert not InteractionLogEntry.objects.exists()
@@ -218,7 +229,7 @@ def test_the_form_checks_in_bc_order_and_keeps_the_input(
     client = client_for(bob)
     data = drawn_form(client, f"{CREATE}?contact={company.no}")
     data.update(description="Keep me", comments="typed comment")
-    response = client.post(CREATE, {**data, "finish": "1"})
+    response = client.post(data.url, {**data, "finish": "1"})
     assert response.status_code == 422
     html = response.content.decode()
     message = "You must fill in the Interaction Template Code field."
@@ -227,18 +238,19 @@ def test_the_form_checks_in_bc_order_and_keeps_the_input(
     assert 'value="Keep me"' in html and "typed comment" in html
     assert not InteractionLogEntry.objects.exists()
 
-    response = client.post(CREATE, {**data, "contact": "", "finish": "1"})
+    data = drawn_form(client, CREATE)
+    response = client.post(data.url, {**data, "contact": "", "finish": "1"})
     assert "You must select a contact to interact with." in field_block(
         response.content.decode(), "contact"
     )
 
     data = drawn_form(client, f"{CREATE}?contact={company.no}&template=CALL")
-    response = client.post(CREATE, {**data, "description": "", "finish": "1"})
+    response = client.post(data.url, {**data, "description": "", "finish": "1"})
     assert response.status_code == 422
     assert "You must fill in the Description field." in field_block(
         response.content.decode(), "description"
     )
-    response = client.post(CREATE, {**data, "date": "", "postpone": "1"})
+    response = client.post(data.url, {**data, "date": "", "postpone": "1"})
     assert response.status_code == 422, "finish later checks the same fields"
     html = response.content.decode()
     assert "You must fill in the Date field." in field_block(html, "date")
@@ -252,7 +264,7 @@ def test_the_contact_can_be_typed_as_part_of_its_name(
     client = client_for(bob)
     data = drawn_form(client, f"{CREATE}?template=CALL")
     data.update(contact="kesko", salesperson="AH", finish="1")
-    assert client.post(CREATE, data).status_code == 302
+    assert client.post(data.url, data).status_code == 302
     assert InteractionLogEntry.objects.get().contact == company
 
 
@@ -261,7 +273,7 @@ def test_comment_lines_longer_than_80_characters_are_refused(
 ) -> None:
     client = client_for(bob)
     data = drawn_form(client, f"{CREATE}?contact={company.no}&template=CALL")
-    response = client.post(CREATE, {**data, "comments": "ok\n" + "x" * 81, "finish": "1"})
+    response = client.post(data.url, {**data, "comments": "ok\n" + "x" * 81, "finish": "1"})
     assert response.status_code == 422
     assert "Line 2 has 81 characters" in field_block(response.content.decode(), "comments")
 
@@ -272,7 +284,7 @@ def test_an_uploaded_file_becomes_the_entrys_read_only_attachment(
     client = client_for(bob)
     data = drawn_form(client, f"{CREATE}?contact={company.no}&template=CALL")
     offer = SimpleUploadedFile("offer.txt", b"Our offer", "text/plain")
-    assert client.post(CREATE, {**data, "attachment": offer, "finish": "1"}).status_code == 302
+    assert client.post(data.url, {**data, "attachment": offer, "finish": "1"}).status_code == 302
     attachment = InteractionLogEntry.objects.get().attachment
     assert attachment is not None and attachment.file_name == "offer.txt"
     assert attachment.read_only
@@ -284,8 +296,8 @@ def test_create_interaction_from_an_entry_takes_its_contact_salesperson_and_oppo
     entry = interact(person, call_template)
     opportunity = services.create_opportunity_from_entry(actor=bob, entry=entry)
     data = drawn_form(client_for(bob), f"{CREATE}?from_entry={entry.pk}&template=CALL")
-    assert data["contact"] == person.no and data["salesperson"] == salesperson.code
-    assert data["opportunity"] == opportunity.no
+    assert data.shown["contact"] == person.no and data.shown["salesperson"] == salesperson.code
+    assert data.shown["opportunity"] == opportunity.no
 
 
 # --- postponed interactions -------------------------------------------------------------------
@@ -296,12 +308,12 @@ def test_finish_later_saves_a_postponed_entry_outside_the_log_and_the_statistics
 ) -> None:
     client = client_for(bob)
     data = drawn_form(client, f"{CREATE}?contact={company.no}&template=CALL")
-    response = client.post(CREATE, {**data, "description": "Call back", "postpone": "1"})
+    response = client.post(data.url, {**data, "description": "Call back", "postpone": "1"})
     assert response.status_code == 302
     entry = InteractionLogEntry.objects.get()
     assert entry.postponed and entry.description == "Call back"
     assert (
-        "The interaction was saved as postponed."
+        f"Interaction log entry {entry.pk} was saved as postponed."
         in client.get(response["Location"]).content.decode()
     )
     assert "Call back" not in client.get(ENTRIES).content.decode()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -253,10 +254,11 @@ def _entry_detail_page(
         "entry": entry,
         "title": queries.entry_title(entry),
         "comments": list(entry.comments.all()),
-        "comment_form": comment_form or CommentForm(),
+        "comment_form": comment_form or CommentForm(initial={"date": timezone.localdate()}),
         "attachment": attachment_of(entry),
         "can_comment": user.has_perm(CHANGE),
         "can_cancel": user.has_perm(CANCEL) and not entry.postponed,
+        "can_delete": user.has_perm(PURGE) and entry.canceled and not entry.postponed,
         "can_create_opportunity": (
             user.has_perm("interactions.add_opportunity")
             and not entry.canceled
@@ -287,6 +289,7 @@ def entry_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 entry=entry,
                 comment=form.cleaned_data["comment"],
                 code=form.cleaned_data["code"],
+                date=form.cleaned_data["date"] if "date" in request.POST else services.TODAY,
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -294,6 +297,36 @@ def entry_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The comment was added."))
             return redirect("interactions:entry_detail", pk=entry.pk)
     return _entry_detail_page(request, entry, comment_form=form, status=422)
+
+
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one canceled entry (the rules of Delete Canceled Entries for a single entry): a
+    page that says what goes, then the delete (a plain form, with or without JavaScript)."""
+    require(request, PURGE)
+    entry = visible_entry(request, pk)
+    if request.method == "POST":
+        try:
+            services.delete_canceled_entry(actor=request.user, entry=entry)
+        except ValidationError as exc:
+            flash_error(request, exc)
+            return redirect("interactions:entry_detail", pk=entry.pk)
+        messages.success(
+            request, _("Interaction log entry %(no)s has been deleted.") % {"no": entry.pk}
+        )
+        return redirect("interactions:entry_list")
+    context = {
+        "entry": entry,
+        "title": queries.entry_title(entry),
+        "comment_count": entry.comments.count(),
+        "attachment": attachment_of(entry),
+        "attachment_shared": entry.attachment_id is not None
+        and InteractionLogEntry.objects.filter(attachment_id=entry.attachment_id)
+        .exclude(pk=entry.pk)
+        .exists(),
+    }
+    return render_page(
+        request, "interactions/log/entry_confirm_delete.html", context, partial="confirm"
+    )
 
 
 @require_POST
