@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rapport.contacts",
     "rapport.campaigns",
     "rapport.interactions",
+    "rapport.segments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,48 @@
+"""What the segments app adds to earlier apps: the restore rule for entries of canceled logged
+segments and campaign entries (rules 2)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from rapport.campaigns.models import CampaignEntry
+from rapport.core.validation import field_error
+from rapport.interactions import services as interaction_services
+from rapport.interactions.models import InteractionLogEntry
+from rapport.segments.models import LoggedSegment
+
+
+def block_restore_of_canceled_parents(entries: QuerySet[InteractionLogEntry]) -> None:
+    """One entry cannot be restored while its logged segment or campaign entry is canceled."""
+    canceled = entries.filter(canceled=True)
+    logged = (
+        LoggedSegment.objects.filter(
+            canceled=True, pk__in=canceled.values("logged_segment_entry_no")
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if logged is not None:
+        raise field_error(
+            "canceled",
+            _("Canceled must be equal to 'No' in Logged Segment: Entry No.=%(no)s.")
+            % {"no": logged},
+            "parent_canceled",
+        )
+    campaign_entry = (
+        CampaignEntry.objects.filter(canceled=True, pk__in=canceled.values("campaign_entry_id"))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if campaign_entry is not None:
+        raise field_error(
+            "canceled",
+            _("Canceled must be equal to 'No' in Campaign Entry: Entry No.=%(no)s.")
+            % {"no": campaign_entry},
+            "parent_canceled",
+        )
+
+
+if block_restore_of_canceled_parents not in interaction_services.restore_checks:
+    interaction_services.restore_checks.append(block_restore_of_canceled_parents)
