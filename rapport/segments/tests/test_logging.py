@@ -41,7 +41,7 @@ def test_logging_writes_one_entry_per_line_a_logged_segment_and_one_campaign_ent
     assert {e.campaign_entry_id for e in entries} == {campaign_entry.pk}
     assert not Segment.objects.filter(pk=filled.pk).exists(), "the segment is removed"
     counted = services.logged_segment_counts(LoggedSegment.objects.all()).get()
-    assert (counted.no_of_interactions, counted.no_of_campaign_entries) == (4, 1)
+    assert (counted.no_of_interactions, counted.no_of_campaign_entries) == (4, 1)  # type: ignore[attr-defined]
 
 
 def test_logging_needs_a_description_and_lines(alice, letter, world) -> None:
