@@ -332,6 +332,10 @@ class SegmentCriteriaStep(models.Model):
     lines_removed = models.PositiveIntegerField(_("Lines Removed"), default=0)
     privacy_blocked_skipped = models.PositiveIntegerField(_("Privacy Blocked Left Out"), default=0)
     lines_after = models.PositiveIntegerField(_("No. of Lines"), default=0)
+    # Lines a step inserts get consecutive numbers above every line before them; Go Back deletes
+    # that range (steps are undone newest first, so the range holds exactly the step's lines).
+    first_line_no = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    last_line_no = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -360,9 +364,9 @@ class SegmentHistoryAction(models.TextChoices):
 
 
 class SegmentHistory(LineFields):
-    """What one criteria step did to one line (BC's Segment History, table 5078). The whole line
-    is kept, so Go Back restores a deleted line exactly, with its edits (BC re-adds it with fresh
-    defaults)."""
+    """A line one criteria step deleted (BC's Segment History, table 5078), kept whole, so Go
+    Back restores it exactly, with its edits (BC re-adds it with fresh defaults). Insertions are
+    kept on the step as a range of line numbers."""
 
     segment = models.ForeignKey(Segment, models.CASCADE, related_name="history")
     step_no = models.PositiveIntegerField(_("Segment Action No."))

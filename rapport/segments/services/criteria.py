@@ -96,6 +96,15 @@ def _candidates_to_add(segment: Segment, criteria: Criteria) -> tuple[QuerySet[C
     return chosen.filter(privacy_blocked=False), blocked
 
 
+def _record_range(step: SegmentCriteriaStep, after: int, segment: Segment) -> None:
+    """Keep the numbers of the lines the step inserted (all above `after`)."""
+    last = sql.last_line_no(segment)
+    if last > after:
+        SegmentCriteriaStep.objects.filter(pk=step.pk).update(
+            first_line_no=after + 1, last_line_no=last
+        )
+
+
 def _lines_to_remove(segment: Segment, criteria: Criteria) -> QuerySet[SegmentLine]:
     """Reduce: the lines whose contact matches; Refine: the lines whose contact does not. With
     "entire companies" the match widens to every contact of a matched contact's company."""
@@ -152,13 +161,7 @@ def run_criteria(*, actor: Any, segment: Segment, criteria: Criteria) -> Criteri
             chosen, result.privacy_blocked = _candidates_to_add(segment, criteria)
             first_new = sql.last_line_no(segment)
             result.added = sql.insert_lines(segment, chosen.values("pk"))
-            sql.copy_lines_to_history(
-                segment,
-                step.step_no,
-                SegmentHistoryAction.INSERTION,
-                f"l.{sql.q('line_no')} > %s",
-                (first_new,),
-            )
+            _record_range(step, first_new, segment)
         else:
             result.removed = remove_lines(segment, step, _lines_to_remove(segment, criteria))
         result.lines = SegmentLine.objects.filter(segment=segment).count()
@@ -212,14 +215,12 @@ def go_back(*, actor: Any, segment: Segment, to_step: int | None = None) -> int:
         )
     undone = 0
     for step in steps.filter(step_no__gt=target):
-        inserted = SegmentHistory.objects.filter(
-            segment=segment, step_no=step.step_no, action_taken=SegmentHistoryAction.INSERTION
-        )
-        sql.delete_lines(
-            segment,
-            f"{sql.q('line_no')} IN ({sql.subquery(inserted.values('line_no'))[0]})",
-            sql.subquery(inserted.values("line_no"))[1],
-        )
+        if step.first_line_no is not None and step.last_line_no is not None:
+            sql.delete_lines(
+                segment,
+                f"{sql.q('line_no')} >= %s AND {sql.q('line_no')} <= %s",
+                (step.first_line_no, step.last_line_no),
+            )
         sql.restore_lines_from_history(segment, step.step_no, SegmentHistoryAction.DELETION)
         SegmentHistory.objects.filter(segment=segment, step_no=step.step_no)._raw_delete(  # type: ignore[attr-defined]
             SegmentHistory.objects.db
@@ -326,13 +327,7 @@ def reuse_logged_segment(
             logged_segment_entry_no=logged_segment.pk, contact__isnull=False
         ),
     )
-    sql.copy_lines_to_history(
-        segment,
-        step.step_no,
-        SegmentHistoryAction.INSERTION,
-        f"l.{sql.q('line_no')} > %s",
-        (first_new,),
-    )
+    _record_range(step, first_new, segment)
     lines = SegmentLine.objects.filter(segment=segment).count()
     SegmentCriteriaStep.objects.filter(pk=step.pk).update(lines_added=added, lines_after=lines)
     step.refresh_from_db()

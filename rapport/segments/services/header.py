@@ -411,11 +411,11 @@ def add_segment_line(
     assert line is not None
     if overrides:
         line = _apply_line_changes(segment, line, overrides)
-    sql.copy_lines_to_history(
-        segment, step.step_no, SegmentHistoryAction.INSERTION, f"l.{sql.q('id')} = %s", (line.pk,)
-    )
     SegmentCriteriaStep.objects.filter(pk=step.pk).update(
-        lines_added=1, lines_after=F("lines_after") + 1
+        lines_added=1,
+        lines_after=F("lines_after") + 1,
+        first_line_no=line.line_no,
+        last_line_no=line.line_no,
     )
     return line
 
@@ -521,7 +521,9 @@ def update_segment_line(*, actor: Any, line: SegmentLine, **fields: Any) -> Segm
         ):
             # Keep the line where it stood.
             SegmentLine.objects.filter(pk=line.pk).update(line_no=line_no)
-            segment.history.filter(line_no=line.line_no).update(line_no=line_no)
+            SegmentCriteriaStep.objects.filter(segment=segment, last_line_no=line.line_no).update(
+                first_line_no=line_no, last_line_no=line_no
+            )
             line.line_no = line_no
     if fields:
         line = _apply_line_changes(segment, line, fields)

@@ -433,7 +433,7 @@ def create_follow_up_segment(
         or _("Follow-up on segment %(no)s") % {"no": logged_segment.segment_no},
         campaign=campaign.campaign if campaign else None,
     )
-    from rapport.segments.models import CriteriaAction, SegmentHistoryAction
+    from rapport.segments.models import CriteriaAction
     from rapport.segments.services.header import record_step
 
     step = record_step(
@@ -445,6 +445,10 @@ def create_follow_up_segment(
         ignore_exclusion=True,
     )
     added = sql.insert_lines_from_entries(segment, entries)
-    sql.copy_lines_to_history(segment, step.step_no, SegmentHistoryAction.INSERTION, "1 = 1", ())
-    type(step).objects.filter(pk=step.pk).update(lines_added=added, lines_after=added)
+    type(step).objects.filter(pk=step.pk).update(
+        lines_added=added,
+        lines_after=added,
+        first_line_no=1 if added else None,
+        last_line_no=sql.last_line_no(segment) if added else None,
+    )
     return segment
