@@ -43,72 +43,53 @@ def _line_key(segment: Segment, line_no: int) -> str:
 
 
 def _check_lines(segment: Segment, lines: QuerySet[SegmentLine], deliver: bool) -> None:
-    """BC 3.6 step 6a, in BC's order, for the first line that fails each rule."""
+    """BC 3.6 step 6a: the first line (in line order) that breaks a rule stops the log, with the
+    first rule it breaks, in BC's order. One pass over the lines finds it."""
+    email = CorrespondenceType.EMAIL
+    broken = Q(date__isnull=True) | Q(salesperson__isnull=True) | Q(template__isnull=True)
+    broken |= Q(salesperson__blocked=True) | Q(contact__privacy_blocked=True)
+    if deliver:
+        broken |= Q(correspondence_type=email, contact__email="")
+        broken |= ~Q(correspondence_type="") & Q(attachment__isnull=True)
+    bad = lines.filter(broken).select_related("salesperson", "contact").order_by("line_no").first()
+    if bad is None:
+        return
     table = _("Segment Line")
-    for field, caption, q in (
-        ("date", _("Date"), Q(date__isnull=True)),
-        ("salesperson", _("Salesperson Code"), Q(salesperson__isnull=True)),
-        ("template", _("Interaction Template Code"), Q(template__isnull=True)),
+    key = _line_key(segment, bad.line_no)
+    for field, caption, missing in (
+        ("date", _("Date"), bad.date is None),
+        ("salesperson", _("Salesperson Code"), bad.salesperson_id is None),
+        ("template", _("Interaction Template Code"), bad.template_id is None),
     ):
-        bad = lines.filter(q).order_by("line_no").values_list("line_no", flat=True).first()
-        if bad is not None:
-            raise must_have_value(field, caption, table, _line_key(segment, bad))
-    blocked = (
-        lines.filter(salesperson__blocked=True)
-        .order_by("line_no")
-        .values_list("salesperson__code", flat=True)
-        .first()
-    )
-    if blocked:
+        if missing:
+            raise must_have_value(field, caption, table, key)
+    if bad.salesperson is not None and bad.salesperson.blocked:
         raise field_error(
             "salesperson",
-            _("Salesperson %(code)s is blocked.") % {"code": blocked},
+            _("Salesperson %(code)s is blocked.") % {"code": bad.salesperson.code},
             "blocked",
         )
-    private = (
-        lines.filter(contact__privacy_blocked=True)
-        .order_by("line_no")
-        .values_list("contact__no", flat=True)
-        .first()
-    )
-    if private:
+    if bad.contact.privacy_blocked:
         raise field_error(
             "contact",
             _(
                 "You cannot create an interaction for contact %(no)s because it is marked as "
                 "Privacy Blocked."
             )
-            % {"no": private},
+            % {"no": bad.contact.no},
             "privacy_blocked",
         )
-    if deliver:
-        no_email = (
-            lines.filter(correspondence_type=CorrespondenceType.EMAIL, contact__email="")
-            .order_by("line_no")
-            .values_list("contact__no", flat=True)
-            .first()
-        )
-        if no_email:
-            raise field_error(
-                "deliver",
-                _(
-                    "Make sure that the Email field is specified for either contact no. "
-                    "%(no)s or the contact alternative address."
-                )
-                % {"no": no_email},
-                "email_missing",
+    if bad.correspondence_type == email and not bad.contact.email:
+        raise field_error(
+            "deliver",
+            _(
+                "Make sure that the Email field is specified for either contact no. "
+                "%(no)s or the contact alternative address."
             )
-        missing = (
-            lines.exclude(correspondence_type="")
-            .filter(attachment__isnull=True)
-            .order_by("line_no")
-            .values_list("line_no", flat=True)
-            .first()
+            % {"no": bad.contact.no},
+            "email_missing",
         )
-        if missing is not None:
-            raise must_have_value(
-                "attachment", _("Attachment No."), table, _line_key(segment, missing)
-            )
+    raise must_have_value("attachment", _("Attachment No."), table, key)
 
 
 def _campaign_entries(
@@ -141,8 +122,12 @@ def _insert_entries(
     progress: Progress | None,
     batch_size: int,
 ) -> int:
-    """INSERT ... SELECT the log entries from the lines, in batches of line numbers."""
+    """INSERT ... SELECT the log entries from the lines, in batches of line numbers. (The two
+    choice values written into the statement are constants of the code, not input.)"""
     from rapport.contacts.models import Contact
+
+    def lines_qs(s: Segment) -> QuerySet[SegmentLine]:
+        return SegmentLine.objects.filter(segment=s)
 
     entry_cols = [
         "contact_id",
@@ -183,17 +168,30 @@ def _insert_entries(
     email = CorrespondenceType.EMAIL
     # Rules 6: without delivery an e-mail line to a contact without an address is logged with
     # a blank correspondence type (with delivery the checks above refused it already).
-    ct = (
-        f"CASE WHEN l.{q('correspondence_type')} = %s AND c.{q('email')} = '' THEN '' "
-        f"ELSE l.{q('correspondence_type')} END"
-    )
+    # The contact is joined only when some line is an e-mail one.
+    if lines_qs(segment).filter(correspondence_type=email).exists():
+        ct = (
+            f"CASE WHEN l.{q('correspondence_type')} = '{email}' AND c.{q('email')} = '' "
+            f"THEN '' ELSE l.{q('correspondence_type')} END"
+        )
+        contact_join = f"JOIN {sql.table(Contact)} c ON c.{q('id')} = l.{q('contact_id')}"
+    else:
+        ct, contact_join = f"l.{q('correspondence_type')}", ""
     delivery = (
-        f"CASE WHEN l.{q('correspondence_type')} <> '' THEN %s ELSE '' END" if deliver else "''"
+        f"CASE WHEN l.{q('correspondence_type')} <> '' THEN '{DeliveryStatus.IN_PROGRESS}' "
+        "ELSE '' END"
+        if deliver
+        else "''"
     )
-    campaign_entry = (
-        f"(SELECT ce.{q('id')} FROM {sql.table(CampaignEntry)} ce "
-        f"WHERE ce.{q('register_no')} = %s AND ce.{q('campaign_id')} = l.{q('campaign_id')})"
+    # One campaign entry per campaign (a handful): a CASE, not a join per line.
+    entry_of = dict(
+        CampaignEntry.objects.filter(register_no=logged.pk).values_list("campaign_id", "pk")
     )
+    if entry_of:
+        whens = " ".join(f"WHEN {int(c)} THEN {int(e)}" for c, e in entry_of.items())
+        campaign_entry = f"CASE l.{q('campaign_id')} {whens} ELSE NULL END"
+    else:
+        campaign_entry = "NULL"
     statement = f"""
         INSERT INTO {sql.table(InteractionLogEntry)} ({", ".join(q(c) for c in entry_cols)})
         SELECT l.{q("contact_id")}, l.{q("contact_company_id")}, l.{q("date")}, l.{q("time")},
@@ -205,7 +203,7 @@ def _insert_entries(
                {delivery}, %s, {ct}, '', '', 0, l.{q("contact_via")}, %s, %s, %s,
                {campaign_entry}
         FROM {sql.table(SegmentLine)} l
-        JOIN {sql.table(Contact)} c ON c.{q("id")} = l.{q("contact_id")}
+        {contact_join}
         WHERE l.{q("segment_id")} = %s AND l.{q("line_no")} > %s AND l.{q("line_no")} <= %s
         ORDER BY l.{q("line_no")}
     """
@@ -226,10 +224,8 @@ def _insert_entries(
             bound = lines.order_by("-line_no").values_list("line_no", flat=True).first()
             if bound is None or bound <= last:
                 break
-        params: list[Any] = [user_id, segment.no, logged.pk]
-        if deliver:
-            params.append(DeliveryStatus.IN_PROGRESS)
-        params += [False, email, False, now, now, logged.pk, segment.pk, last, bound]
+        params = [user_id, segment.no, logged.pk, False, False, now, now]
+        params += [segment.pk, last, bound]
         done += sql.execute(statement, params)
         last = bound
         if progress is not None:
@@ -252,7 +248,7 @@ def log_segment(
     from django.conf import settings
 
     require_perm(actor, LOG)
-    size: int = batch_size or int(getattr(settings, "RAPPORT_BATCH_SIZE", 1000))
+    size: int = batch_size or int(getattr(settings, "RAPPORT_LOG_BATCH_SIZE", 20000))
     try:
         with transaction.atomic():
             return _log_segment(actor, segment, deliver, follow_up, progress, size)

@@ -23,7 +23,7 @@ def filled(alice, segment, world, campaign):
 def test_logging_writes_one_entry_per_line_a_logged_segment_and_one_campaign_entry(
     alice, filled, campaign, settings
 ) -> None:
-    settings.RAPPORT_BATCH_SIZE = 2  # several batches
+    settings.RAPPORT_LOG_BATCH_SIZE = 2  # several batches
     lines = list(SegmentLine.objects.filter(segment=filled).order_by("line_no"))
     result = services.log_segment(actor=alice, segment=filled)
     logged = result.logged_segment
@@ -73,8 +73,12 @@ def test_a_line_without_template_stops_the_whole_log(alice, filled) -> None:
 def test_email_lines_without_address_fail_with_delivery_and_go_blank_without(
     alice, filled, world
 ) -> None:
-    SegmentLine.objects.filter(segment=filled).update(correspondence_type="email")
+    lines = SegmentLine.objects.filter(segment=filled)
+    lines.filter(contact=world["solo"]).update(correspondence_type="email")
     with pytest.raises(ValidationError, match=f"contact no. {world['solo'].no}"):
+        services.log_segment(actor=alice, segment=filled, deliver=True)
+    lines.filter(contact=world["matti"]).update(correspondence_type="email")
+    with pytest.raises(ValidationError, match="Attachment No. must have a value"):
         services.log_segment(actor=alice, segment=filled, deliver=True)
     assert not InteractionLogEntry.objects.exists()
     services.log_segment(actor=alice, segment=filled)
