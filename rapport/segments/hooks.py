@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from rapport.campaigns.models import CampaignEntry
+from rapport.campaigns import services as campaign_services
+from rapport.campaigns.models import Campaign, CampaignEntry
 from rapport.core.validation import field_error
 from rapport.interactions import services as interaction_services
 from rapport.interactions.models import InteractionLogEntry
-from rapport.segments.models import LoggedSegment
+from rapport.segments.models import LoggedSegment, SegmentLine
 
 
 def block_restore_of_canceled_parents(entries: QuerySet[InteractionLogEntry]) -> None:
@@ -46,3 +47,17 @@ def block_restore_of_canceled_parents(entries: QuerySet[InteractionLogEntry]) ->
 
 if block_restore_of_canceled_parents not in interaction_services.restore_checks:
     interaction_services.restore_checks.append(block_restore_of_canceled_parents)
+
+
+def segment_line_targets(campaign: Campaign) -> list[int]:
+    """Companies of campaign-target segment lines of the campaign (BC's Activate)."""
+    return [
+        company or contact
+        for company, contact in SegmentLine.objects.filter(
+            campaign=campaign, campaign_target=True
+        ).values_list("contact_company_id", "contact_id")
+    ]
+
+
+if segment_line_targets not in campaign_services.target_sources:
+    campaign_services.target_sources.append(segment_line_targets)

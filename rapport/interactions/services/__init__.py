@@ -3,6 +3,11 @@
 One module per workflow; import from this package (`from rapport.interactions import services`).
 """
 
+from rapport.interactions.services.campaign_entries import (
+    cancel_campaign_entries,
+    delete_canceled_campaign_entries,
+    restore_campaign_entries,
+)
 from rapport.interactions.services.common import (
     Progress,
     fill_in,
@@ -67,6 +72,7 @@ __all__ = [
     "PurgeFilter",
     "add_entry_comment",
     "block_type_change_with_entries",
+    "cancel_campaign_entries",
     "cancel_entries",
     "check_wizard_action",
     "correspondence_type_for",
@@ -76,6 +82,7 @@ __all__ = [
     "create_opportunity_from_entry",
     "default_language_row",
     "default_salesperson",
+    "delete_canceled_campaign_entries",
     "delete_canceled_entries",
     "delete_entry_comment",
     "delete_interaction_group",
@@ -93,6 +100,7 @@ __all__ = [
     "rehome_entries_of_deleted_contacts",
     "relocate_attachments",
     "remove_template_attachment",
+    "restore_campaign_entries",
     "restore_checks",
     "restore_entries",
     "resume_input",
