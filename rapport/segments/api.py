@@ -18,7 +18,13 @@ from rapport.core.models import Language
 from rapport.core.validation import field_error
 from rapport.interactions.models import InteractionTemplate
 from rapport.segments import queries, services
-from rapport.segments.models import LoggedSegment, SavedSegmentCriteria, Segment, SegmentLine
+from rapport.segments.models import (
+    LoggedSegment,
+    SavedSegmentCriteria,
+    Segment,
+    SegmentInteractionLanguage,
+    SegmentLine,
+)
 from rapport.segments.schemas import (
     ChangedOut,
     CriteriaIn,
@@ -37,6 +43,8 @@ from rapport.segments.schemas import (
     SaveCriteriaIn,
     SavedCriteriaOut,
     SegmentIn,
+    SegmentLanguageIn,
+    SegmentLanguageOut,
     SegmentLineIn,
     SegmentLineOut,
     SegmentLinePatch,
@@ -439,3 +447,85 @@ def logged_follow_up(request: HttpRequest, entry_no: int, payload: FollowUpIn) -
         description=payload.description,
     )
     return 201, _segment(request, segment.no)
+
+
+# --- languages --------------------------------------------------------------------------------
+
+
+def _language(code: str) -> Language:
+    language = Language.objects.filter(code=code.strip().upper()).first()
+    if language is None:
+        raise Http404
+    return language
+
+
+@router.get(
+    "/segments/{segment_no}/languages",
+    response=list[SegmentLanguageOut],
+    summary="List the segment's interaction languages",
+)
+def language_list(request: HttpRequest, segment_no: str) -> Any:
+    segment = _segment(request, segment_no)
+    return list(
+        SegmentInteractionLanguage.objects.filter(segment=segment).select_related(
+            "language", "line", "attachment"
+        )
+    )
+
+
+@router.put(
+    "/segments/{segment_no}/languages/{language_code}",
+    response=SegmentLanguageOut,
+    summary="Set a segment interaction language (subject, attachment)",
+)
+def language_save(
+    request: HttpRequest, segment_no: str, language_code: str, payload: SegmentLanguageIn
+) -> Any:
+    import base64
+    import binascii
+
+    from rapport.interactions.attachments import Upload
+
+    segment = _segment(request, segment_no)
+    line = _line(segment, payload.line_no) if payload.line_no is not None else None
+    upload = None
+    if payload.file_base64 is not None:
+        try:
+            content = base64.b64decode(payload.file_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise field_error(
+                "file_base64", _("file_base64: the file is not valid base64."), "invalid"
+            ) from None
+        upload = Upload(content=content, name=payload.file_name or "attachment")
+    record = services.save_segment_language(
+        actor=request.user,
+        segment=segment,
+        language=_language(language_code),
+        line=line,
+        subject=payload.subject,
+        description=payload.description,
+        upload=upload,
+        remove_attachment=payload.remove_attachment,
+    )
+    return SegmentInteractionLanguage.objects.select_related("language", "line", "attachment").get(
+        pk=record.pk
+    )
+
+
+@router.delete(
+    "/segments/{segment_no}/languages/{language_code}",
+    response={204: None},
+    summary="Remove a segment interaction language",
+)
+def language_delete(
+    request: HttpRequest, segment_no: str, language_code: str, line_no: int | None = None
+) -> Any:
+    segment = _segment(request, segment_no)
+    line = _line(segment, line_no) if line_no is not None else None
+    record = SegmentInteractionLanguage.objects.filter(
+        segment=segment, line=line, language=_language(language_code)
+    ).first()
+    if record is None:
+        raise Http404
+    services.delete_segment_language(actor=request.user, record=record)
+    return 204, None

@@ -11,7 +11,7 @@ from rapport.campaigns.models import Campaign, CampaignEntry
 from rapport.core.validation import field_error
 from rapport.interactions import services as interaction_services
 from rapport.interactions.models import InteractionLogEntry
-from rapport.segments.models import LoggedSegment, SegmentLine
+from rapport.segments.models import LoggedSegment, SegmentInteractionLanguage, SegmentLine
 
 
 def block_restore_of_canceled_parents(entries: QuerySet[InteractionLogEntry]) -> None:
@@ -61,3 +61,8 @@ def segment_line_targets(campaign: Campaign) -> list[int]:
 
 if segment_line_targets not in campaign_services.target_sources:
     campaign_services.target_sources.append(segment_line_targets)
+
+
+for _reference in ((SegmentLine, "attachment"), (SegmentInteractionLanguage, "attachment")):
+    if _reference not in interaction_services.extra_attachment_references:
+        interaction_services.extra_attachment_references.append(_reference)

@@ -363,3 +363,36 @@ class FollowUpIn(Schema):
     evaluation: list[EvaluationIn] = Field(default_factory=list)
     attempt_failed: bool | None = None
     description: str = Field("", max_length=100)
+
+
+class SegmentLanguageIn(Schema):
+    """A language record of the segment (or, with `line_no`, of one line). The file is sent as
+    base64 in `file_base64` with its `file_name`."""
+
+    line_no: int | None = Field(None, description="Omitted: the segment (header) level.")
+    subject: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=100)
+    file_name: str = Field("", max_length=250)
+    file_base64: str | None = None
+    remove_attachment: bool = False
+
+
+class SegmentLanguageOut(Schema):
+    language_code: str
+    line_no: int | None
+    description: str
+    subject: str
+    attachment_id: int | None
+    file_name: str
+
+    @staticmethod
+    def resolve_language_code(obj: Any) -> str:
+        return obj.language.code
+
+    @staticmethod
+    def resolve_line_no(obj: Any) -> int | None:
+        return obj.line.line_no if obj.line_id else None
+
+    @staticmethod
+    def resolve_file_name(obj: Any) -> str:
+        return obj.attachment.file_name if obj.attachment_id else ""

@@ -48,6 +48,7 @@ from rapport.interactions.services.opportunities import (
 )
 from rapport.interactions.services.setup import (
     TEMPLATE_FIELDS,
+    attachment_references,
     check_wizard_action,
     create_interaction_group,
     create_interaction_template,
@@ -56,6 +57,7 @@ from rapport.interactions.services.setup import (
     delete_interaction_template,
     delete_template_language,
     delete_unreferenced_attachments,
+    extra_attachment_references,
     relocate_attachments,
     remove_template_attachment,
     save_template_language,
@@ -71,6 +73,7 @@ __all__ = [
     "Progress",
     "PurgeFilter",
     "add_entry_comment",
+    "attachment_references",
     "block_type_change_with_entries",
     "cancel_campaign_entries",
     "cancel_entries",
@@ -91,6 +94,7 @@ __all__ = [
     "delete_template_language",
     "delete_unreferenced_attachments",
     "evaluate_entries",
+    "extra_attachment_references",
     "fill_in",
     "interaction_defaults",
     "language_for",

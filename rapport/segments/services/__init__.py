@@ -28,6 +28,10 @@ from rapport.segments.services.header import (
     update_segment,
     update_segment_line,
 )
+from rapport.segments.services.languages import (
+    delete_segment_language,
+    save_segment_language,
+)
 from rapport.segments.services.logging import (
     BACKGROUND_THRESHOLD,
     LogResult,
@@ -55,6 +59,7 @@ __all__ = [
     "delete_canceled_logged_segments",
     "delete_saved_criteria",
     "delete_segment",
+    "delete_segment_language",
     "go_back",
     "log_segment",
     "logged_segment_counts",
@@ -67,6 +72,7 @@ __all__ = [
     "reuse_logged_segment",
     "run_criteria",
     "save_criteria",
+    "save_segment_language",
     "start_log_segment",
     "update_segment",
     "update_segment_line",

@@ -9,6 +9,7 @@ from django.test import Client
 
 from rapport.accounts.services import create_api_token
 from rapport.interactions.models import InteractionLogEntry
+from rapport.segments import services
 from rapport.segments.models import LoggedSegment, Segment
 
 JSON = "application/json"
@@ -109,8 +110,6 @@ def test_errors_name_the_field(api, letter, anna, world) -> None:
 
 
 def test_a_viewer_reads_but_cannot_change_segments(alice, carol, letter, world) -> None:
-    from rapport.segments import services
-
     segment = services.create_segment(actor=alice, description="X", template=letter)
     viewer = Client(headers=bearer(carol))
     assert viewer.get(f"/api/v1/segments/{segment.no}").status_code == 200
@@ -120,3 +119,29 @@ def test_a_viewer_reads_but_cannot_change_segments(alice, carol, letter, world) 
         == 403
     )
     assert not LoggedSegment.objects.exists()
+
+
+def test_segment_languages_over_the_api(api, alice, segment, world) -> None:
+    import base64
+
+    services.add_contacts(
+        actor=alice, segment=segment, filters={"contact": {"no": world["kesko"].no}}
+    )
+    url = f"/api/v1/segments/{segment.no}/languages/fi"
+    bad = api.put(url, {"file_base64": "not base64!", "file_name": "x.txt"}, content_type=JSON)
+    assert bad.status_code == 422 and bad.json()["field"] == "file_base64"
+    saved = api.put(
+        url,
+        {
+            "subject": "Hei",
+            "file_base64": base64.b64encode(b"Hello").decode(),
+            "file_name": "a.txt",
+        },
+        content_type=JSON,
+    )
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["file_name"] == "a.txt" and saved.json()["line_no"] is None
+    line = api.get(f"/api/v1/segments/{segment.no}/lines").json()["items"][0]
+    assert line["subject"] == "Hei" and line["attachment"] == "inherited"
+    assert api.delete(url).status_code == 204
+    assert api.get(f"/api/v1/segments/{segment.no}/languages").json() == []
