@@ -154,7 +154,7 @@ def main() -> None:
 
     def rapport_add() -> None:
         services.add_contacts(
-            actor=actor, segment=holder["segment"], filters={"contact": {"city": "Helsinki"}}
+            actor=actor, segment=holder["segment"], filters={"contact": {"type": "company"}}
         )
 
     columns = [
@@ -197,7 +197,7 @@ def main() -> None:
                 f"c.{q('id')}, c.{q('company_id')}, %s, %s, FALSE, FALSE, %s, %s, %s, %s, '', "
                 f"%s, FALSE, c.{q('correspondence_type')}, %s, %s, NULL, NULL, '', '', NULL, "
                 f"FALSE, '', FALSE FROM {sql.table(Contact)} c LEFT JOIN {sql.table(Contact)} co "
-                f"ON co.{q('id')} = c.{q('company_id')} WHERE c.{q('city')} = %s",
+                f"ON co.{q('id')} = c.{q('company_id')} WHERE c.{q('type')} = %s",
                 [
                     s.pk,
                     s.description,
