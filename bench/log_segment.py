@@ -209,7 +209,7 @@ def main() -> None:
                     s.date,
                     s.unit_cost,
                     s.unit_duration,
-                    "Helsinki",
+                    "company",
                 ],
             )
 
