@@ -14,21 +14,39 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as DjangoSessionAuth
 
 from rapport.core.validation import first_error
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer rpt_...` with a personal API token."""
+    """`Authorization: Bearer rpt_...` with a personal API token; a read token only reads."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from rapport.accounts.services import authenticate_token
+        from rapport.accounts.models import TokenScope
+        from rapport.accounts.services import authenticate_api_token
 
-        user = authenticate_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        api_token = authenticate_api_token(token)
+        if api_token is None:
+            return None
+        if api_token.scope == TokenScope.READ and request.method not in SAFE_METHODS:
+            raise PermissionDenied(_("This API token may only read."))
+        request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token.user
+
+
+class SessionAuth(DjangoSessionAuth):
+    """The signed-in session, with its CSRF check; without a session it steps aside, so an
+    anonymous write is a 401 rather than a failed CSRF check."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 api = NinjaAPI(
@@ -39,7 +57,7 @@ api = NinjaAPI(
         "(Authorization: Bearer ...) or a signed-in session."
     ),
     urls_namespace="api",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
 

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RAPPORT_VAR_DIR", BASE_DIR / "var"))
+if not VAR_DIR.exists():
+    # The database, uploads and the generated secrets live here: readable by the owner only.
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -63,8 +66,21 @@ def database_from_url(url: str) -> dict[str, object]:
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 
 
+def secret_key() -> str:
+    """RAPPORT_SECRET_KEY, else the key bin/run generated in var/secret-key, else a local one."""
+    value = os.environ.get("RAPPORT_SECRET_KEY", "").strip()
+    if value:
+        return value
+    kept = VAR_DIR / "secret-key"
+    if kept.is_file():
+        value = kept.read_text().strip()
+        if value:
+            return value
+    return "insecure-local-development-key-change-me"
+
+
 DEBUG = env_bool("RAPPORT_DEBUG", False)
-SECRET_KEY = os.environ.get("RAPPORT_SECRET_KEY", "insecure-local-development-key-change-me")
+SECRET_KEY = secret_key()
 ALLOWED_HOSTS = env_list("RAPPORT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("RAPPORT_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000")
 
@@ -81,9 +97,10 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "ninja",
+    # Before django_tasks_db: its `db_worker` command is rapport.core's (it recovers jobs).
+    "rapport.core",
     "django_tasks",
     "django_tasks_db",
-    "rapport.core",
     "rapport.accounts",
     "rapport.contacts",
     "rapport.campaigns",
@@ -99,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rapport.core.middleware.RequestSizeLimitMiddleware",
+    "rapport.core.middleware.UploadNameMiddleware",
     "rapport.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -147,6 +166,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["rapport.accounts.backends.RateLimitedModelBackend"]
+# Sign-in lock: after this many failures for one user name (or from one address) within the
+# window, sign-in is refused until the window ends.
+RAPPORT_LOGIN_MAX_FAILURES = int(os.environ.get("RAPPORT_LOGIN_MAX_FAILURES", "10"))
+RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")
+)
+RAPPORT_LOGIN_LOCK_SECONDS = int(os.environ.get("RAPPORT_LOGIN_LOCK_SECONDS", "900"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -176,10 +203,31 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: imports and attachments are refused above this size (bytes).
 RAPPORT_MAX_UPLOAD_BYTES = int(os.environ.get("RAPPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = RAPPORT_MAX_UPLOAD_BYTES + 1024 * 1024
+# Bodies longer than this (Content-Length) are refused with 413 before they are read: for a
+# signed-in user or an API token, and for anyone else (the login page needs very little).
+RAPPORT_MAX_REQUEST_BYTES = int(
+    os.environ.get("RAPPORT_MAX_REQUEST_BYTES", str(RAPPORT_MAX_UPLOAD_BYTES + 1024 * 1024))
+)
+RAPPORT_MAX_ANONYMOUS_REQUEST_BYTES = int(
+    os.environ.get("RAPPORT_MAX_ANONYMOUS_REQUEST_BYTES", str(64 * 1024))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Imports larger than this many rows run as a background job with progress.
 RAPPORT_IMPORT_JOB_THRESHOLD = int(os.environ.get("RAPPORT_IMPORT_JOB_THRESHOLD", "500"))
 RAPPORT_BATCH_SIZE = int(os.environ.get("RAPPORT_BATCH_SIZE", "1000"))
+# Reading an import file stops (with an error) beyond this many cells or seconds; a workbook
+# that unpacks to more than this many bytes is refused unread. Workbooks are read by the task
+# worker, never by the web process.
+RAPPORT_IMPORT_MAX_CELLS = int(os.environ.get("RAPPORT_IMPORT_MAX_CELLS", "1000000"))
+RAPPORT_IMPORT_MAX_SECONDS = int(os.environ.get("RAPPORT_IMPORT_MAX_SECONDS", "120"))
+RAPPORT_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("RAPPORT_IMPORT_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024))
+)
+
+# A running job whose worker (on another host) reported no progress for this long is failed;
+# on the worker's own host a dead worker is noticed at once. The worker checks this often.
+RAPPORT_JOB_LEASE_SECONDS = int(os.environ.get("RAPPORT_JOB_LEASE_SECONDS", "900"))
+RAPPORT_JOB_RECOVERY_SECONDS = int(os.environ.get("RAPPORT_JOB_RECOVERY_SECONDS", "60"))
 
 TASKS = {
     "default": {
@@ -204,6 +252,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("RAPPORT_FROM_EMAIL", "rapport@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("RAPPORT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS behind a proxy: redirect plain HTTP, HSTS, and the header the proxy sets for HTTPS
+# ("HTTP_X_FORWARDED_PROTO,https"); only set the header when the proxy always overwrites it.
+SECURE_SSL_REDIRECT = env_bool("RAPPORT_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("RAPPORT_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("RAPPORT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("RAPPORT_HSTS_PRELOAD", False)
+_proxy_header = env_list("RAPPORT_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if len(_proxy_header) == 2 else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -38,6 +39,14 @@ def _me(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def _session_only(request: HttpRequest) -> None:
+    """Tokens are made and revoked by a signed-in person, never by another token."""
+    if getattr(request, "api_token", None) is not None:
+        raise PermissionDenied(
+            _("API tokens can only be created and revoked when signed in, not with a token.")
+        )
 
 
 def _salesperson(code: str | None) -> Salesperson | None:
@@ -109,8 +118,11 @@ def token_list(request: HttpRequest) -> Any:
 @router.post("/tokens", response={201: ApiTokenCreatedOut}, tags=["Profile"])
 def token_create(request: HttpRequest, payload: ApiTokenIn) -> Any:
     """Create a personal API token. The plain token is in this response only; keep it safe."""
+    _session_only(request)
     me = _me(request)
-    token, raw = services.create_api_token(actor=me, user=me, name=payload.name)
+    token, raw = services.create_api_token(
+        actor=me, user=me, name=payload.name, scope=payload.scope, expires_at=payload.expires_at
+    )
     token.token = raw  # type: ignore[attr-defined]
     return 201, token
 
@@ -118,6 +130,7 @@ def token_create(request: HttpRequest, payload: ApiTokenIn) -> Any:
 @router.delete("/tokens/{token_id}", response=ApiTokenOut, tags=["Profile"])
 def token_revoke(request: HttpRequest, token_id: int) -> Any:
     """Revoke a token: your own, or (for administrators) anyone's."""
+    _session_only(request)
     me = _me(request)
     token = get_object_or_404(queries.tokens_visible_to(me), pk=token_id)
     return services.revoke_api_token(actor=me, token=token)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rapport.accounts.models import Salesperson, User
+from rapport.accounts.models import Salesperson, TokenScope, User
 from rapport.accounts.queries import role_names
 from rapport.accounts.roles import ROLE_LABELS
 
@@ -67,6 +69,11 @@ class UserForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language"), choices=language_choices, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    revoke_tokens = forms.BooleanField(
+        label=_("Revoke the user's API tokens when the password changes"),
+        required=False,
+        initial=True,
+    )
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         self.user = user
@@ -87,6 +94,7 @@ class UserForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user is None:
             self.fields["password"].required = True
+            del self.fields["revoke_tokens"]
         else:
             self.fields["username"].disabled = True
             self.fields["password"].help_text = _("Leave blank to keep the current password.")
@@ -110,6 +118,8 @@ class UserForm(forms.Form):
             kwargs["password"] = data["password"]
         if self.user is None:
             kwargs["username"] = data["username"]
+        else:
+            kwargs["revoke_tokens"] = bool(data.get("revoke_tokens"))
         return kwargs
 
 
@@ -123,3 +133,17 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. the script or system that uses it."),
     )
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=TokenScope.choices, initial=TokenScope.WRITE, required=False
+    )
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Leave blank for a token that does not expire."),
+    )
+
+    def expires_at(self) -> datetime.datetime | None:
+        days = self.cleaned_data.get("valid_days")
+        return timezone.now() + datetime.timedelta(days=days) if days else None

@@ -58,8 +58,16 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read")
+    WRITE = "write", _("Read and write")
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
+    """A personal API token. Only a SHA-256 digest is stored; the token is shown once.
+
+    A read token may only read (GET); a token past `expires_at` no longer authenticates.
+    """
 
     user = models.ForeignKey(
         User, verbose_name=_("User"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -70,6 +78,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("Last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("Revoked at"), null=True, blank=True)
+    scope = models.CharField(
+        _("Scope"), max_length=5, choices=TokenScope.choices, default=TokenScope.WRITE
+    )
+    expires_at = models.DateTimeField(_("Expires at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -81,4 +93,8 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        from django.utils import timezone
+
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )

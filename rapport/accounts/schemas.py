@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -112,6 +113,12 @@ class MeOut(Schema):
 
 class ApiTokenIn(Schema):
     name: str = Field(max_length=100)
+    scope: Literal["read", "write"] = Field(
+        "write", description="read: GET requests only; write: everything the user may do."
+    )
+    expires_at: datetime.datetime | None = Field(
+        None, description="When the token stops working (optional; must be in the future)."
+    )
 
 
 class ApiTokenOut(Schema):
@@ -121,6 +128,8 @@ class ApiTokenOut(Schema):
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
+    scope: str
+    expires_at: datetime.datetime | None
 
 
 class ApiTokenCreatedOut(ApiTokenOut):

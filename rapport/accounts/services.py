@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rapport.accounts.models import ApiToken, Salesperson, User
+from rapport.accounts.models import ApiToken, Salesperson, TokenScope, User
 from rapport.accounts.roles import ADMIN, ROLE_PERMISSIONS, resolve
 from rapport.core.validation import (
     PermissionDenied,
@@ -192,8 +193,11 @@ def update_user(
     user: User,
     roles: Iterable[str] | None = None,
     salesperson: Salesperson | bool | None = False,
+    revoke_tokens: bool = True,
     **fields: Any,
 ) -> User:
+    """Change a user. A new password revokes the user's API tokens unless `revoke_tokens` is
+    False (someone who learned the old password may have made one)."""
     require_perm(actor, "accounts.change_user")
     user = User.objects.select_for_update().get(pk=user.pk)
     roles = None if roles is None else list(roles)
@@ -204,6 +208,10 @@ def update_user(
     if fields.get("password"):
         _check_password(user, fields["password"])
         user.set_password(fields["password"])
+        if revoke_tokens:
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
     if salesperson is not False:
         assert salesperson is None or isinstance(salesperson, Salesperson)
         _check_salesperson_link(user, salesperson)
@@ -271,8 +279,18 @@ def _digest(raw: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`. Returns the row and the plain token, which is never stored."""
+def create_api_token(
+    *,
+    actor: Any,
+    user: User,
+    name: str,
+    scope: str = TokenScope.WRITE,
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`. Returns the row and the plain token, which is never stored.
+
+    `scope` read allows only reading; `expires_at` (optional) must lie in the future.
+    """
     if actor is None or (actor.pk != user.pk and not actor.has_perm("accounts.add_apitoken")):
         raise PermissionDenied(_("You do not have permission to do this."))
     name = (name or "").strip()
@@ -280,8 +298,19 @@ def create_api_token(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
         raise field_error(
             "name", _("You must fill in the %(field)s field.") % {"field": _("Name")}, "required"
         )
+    if scope not in TokenScope.values:
+        raise field_error("scope", _("Choose read or write as the scope."), "invalid_choice")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise field_error("expires_at", _("The expiry must be in the future."), "in_the_past")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=raw[:12], digest=_digest(raw))
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=raw[:12],
+        digest=_digest(raw),
+        scope=scope,
+        expires_at=expires_at,
+    )
     validate_instance(token)
     token.save()
     return token, raw
@@ -298,21 +327,28 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def authenticate_token(raw: str) -> User | None:
-    """The active user behind a token, or None. Stamps the token's last use."""
+def authenticate_api_token(raw: str) -> ApiToken | None:
+    """The active, unexpired token (with its active user), or None. Stamps its last use."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .exclude(expires_at__lte=now)
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user behind a token, or None."""
+    token = authenticate_api_token(raw)
+    return token.user if token is not None else None
 
 
 def system_actor() -> User:

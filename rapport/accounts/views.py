@@ -172,7 +172,11 @@ def token_create(request: HttpRequest) -> HttpResponse:
         me = _me(request)
         try:
             token, raw = services.create_api_token(
-                actor=me, user=me, name=form.cleaned_data["name"]
+                actor=me,
+                user=me,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"] or "write",
+                expires_at=form.expires_at(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)

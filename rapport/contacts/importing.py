@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +40,9 @@ from rapport.core.validation import (
 from rapport.core.validation import caption as field_caption
 
 MAX_ROWS = 100_000
+# More header columns than this is not a contact file (a header far to the right would make
+# every row that wide).
+MAX_COLUMNS = 200
 MAX_ERRORS = 1_000
 # An XLSX is a zip: refuse one that unpacks to far more than an upload may be (a zip bomb).
 MAX_UNPACKED_RATIO = 30
@@ -150,14 +155,59 @@ def _cell_text(value: Any) -> str:
     return unescape_formula(str(value).strip())
 
 
+class _Budget:
+    """Bounds on reading one file: cells kept (RAPPORT_IMPORT_MAX_CELLS) and seconds spent
+    (RAPPORT_IMPORT_MAX_SECONDS), so no file can take a worker's memory or time."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+        self.max_cells = int(getattr(settings, "RAPPORT_IMPORT_MAX_CELLS", 1_000_000))
+        self.deadline = time.monotonic() + float(
+            getattr(settings, "RAPPORT_IMPORT_MAX_SECONDS", 120)
+        )
+
+    def spend(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > self.max_cells:
+            raise field_error(
+                "file",
+                _("The file has more than %(max)s cells. Split it into smaller files.")
+                % {"max": number_format(self.max_cells, force_grouping=True)},
+                "too_many_cells",
+            )
+        if time.monotonic() > self.deadline:
+            raise field_error(
+                "file",
+                _("Reading the file takes too long. Split it into smaller files."),
+                "file_too_slow",
+            )
+
+
+def _header_cells(record: Iterable[Any]) -> list[str]:
+    """The header row without its trailing empty cells (and never wider than MAX_COLUMNS)."""
+    cells = [_cell_text(value) for value in itertools.islice(record, MAX_COLUMNS + 1)]
+    while cells and not cells[-1]:
+        cells.pop()
+    if len(cells) > MAX_COLUMNS:
+        raise field_error(
+            "file",
+            _("The file has more than %(max)s columns.") % {"max": MAX_COLUMNS},
+            "too_many_columns",
+        )
+    return cells
+
+
 def _collect(kind: str, records: Iterable[Iterable[Any]]) -> Table:
+    """Header and data rows; cells right of the header's last column are ignored."""
+    budget = _Budget()
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for number, record in enumerate(records, start=1):
-        cells = [_cell_text(value) for value in record]
         if header is None:
-            header = cells
+            header = _header_cells(record)
             continue
+        cells = [_cell_text(value) for value in itertools.islice(record, len(header))]
+        budget.spend(max(1, len(cells)))
         if not any(cells):
             continue
         if len(rows) >= MAX_ROWS:
@@ -174,22 +224,31 @@ def _collect(kind: str, records: Iterable[Iterable[Any]]) -> Table:
     return Table(kind=kind, header=header, rows=rows)
 
 
-def _read_xlsx(content: bytes) -> Table:
-    import openpyxl
-
+def check_workbook(content: bytes) -> None:
+    """Cheap checks of an XLSX before anyone parses it: a workbook inside, and its unpacked
+    size within RAPPORT_IMPORT_MAX_UNPACKED_BYTES (a zip bomb is refused unread)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
-            if "xl/workbook.xml" not in {m.filename for m in members}:
-                raise _invalid_file()
-            unpacked = sum(m.file_size for m in members)
-        if unpacked > MAX_UNPACKED_RATIO * settings.RAPPORT_MAX_UPLOAD_BYTES:
-            raise field_error(
-                "file", _("The workbook is too large when unpacked."), "file_too_large"
-            )
+    except Exception:  # not a zip at all
+        raise _invalid_file() from None
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise _invalid_file()
+    unpacked = sum(m.file_size for m in members)
+    limit = min(
+        MAX_UNPACKED_RATIO * settings.RAPPORT_MAX_UPLOAD_BYTES,
+        int(getattr(settings, "RAPPORT_IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)),
+    )
+    if unpacked > limit:
+        raise field_error("file", _("The workbook is too large when unpacked."), "file_too_large")
+
+
+def _read_xlsx(content: bytes) -> Table:
+    import openpyxl
+
+    check_workbook(content)
+    try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except ValidationError:
-        raise
     except Exception:  # a broken zip or workbook can fail in many ways: never a 500
         raise _invalid_file() from None
     try:
@@ -198,7 +257,7 @@ def _read_xlsx(content: bytes) -> Table:
         sheet = workbook.worksheets[0]
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # trust the cells, not the stored dimension
-        return _collect(XLSX, sheet.iter_rows(values_only=True))
+        return _collect(XLSX, sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1))
     except ValidationError:
         raise
     except Exception:

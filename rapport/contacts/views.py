@@ -25,6 +25,10 @@ TABS = ("general", "persons", "relations", "interactions")
 # "tab_template" (the interactions app registers "interactions").
 TAB_PROVIDERS: dict[str, Callable[[HttpRequest, Contact], dict[str, Any]]] = {}
 
+# Later apps add sections to the Marketing Setup page for setup fields they own (the
+# interactions app: Default Sales Cycle Code): provider(request) -> {"template": ..., ...}.
+SETUP_SECTIONS: list[Callable[[HttpRequest], dict[str, Any]]] = []
+
 
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
@@ -194,6 +198,10 @@ def setup(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "contacts/setup.html",
-        {"form": form, "can_change": can_change},
+        {
+            "form": form,
+            "can_change": can_change,
+            "sections": [section(request) for section in SETUP_SECTIONS],
+        },
         status=422 if form.errors else 200,
     )

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from rapport.core import services
 from rapport.core.api_helpers import code_table_routes
 from rapport.core.jobs import progress
 from rapport.core.jobs_views import jobs_visible_to
@@ -32,5 +33,14 @@ code_table_routes(router, LANGUAGES, LanguageIn, LanguageOut, LanguagePatch, "Se
 def job_get(request: HttpRequest, job_id: int) -> Any:
     """A background job with its live progress."""
     job = get_object_or_404(jobs_visible_to(request.user), pk=job_id)
+    job.done, job.total = progress(job)
+    return job
+
+
+@router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["Jobs"])
+def job_cancel(request: HttpRequest, job_id: int) -> Any:
+    """Cancel a queued job, or ask a running one to stop at its next batch (nothing is kept)."""
+    job = get_object_or_404(jobs_visible_to(request.user), pk=job_id)
+    job = services.cancel_job(actor=request.user, job=job)
     job.done, job.total = progress(job)
     return job

@@ -23,6 +23,7 @@ NAV_AREAS: list[tuple[str, Any, str]] = [
         _("Postponed Interactions"),
         "interactions.view_interactionlogentry",
     ),
+    ("interactions:opportunity_list", _("Opportunities"), "interactions.view_opportunity"),
     ("segments:logged_segment_list", _("Logged Segments"), "segments.view_loggedsegment"),
     (
         "interactions:template_list",

@@ -90,13 +90,16 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
 
 
 class Job(models.Model):
     """A background job (import, purge, relocation, segment logging) with its outcome.
 
     Progress while it runs lives in the cache (`rapport.core.jobs.progress`), because the job's
-    own writes are one transaction that other connections cannot see until it commits.
+    own writes are one transaction that other connections cannot see until it commits. `worker`
+    names the process running it (host:pid) and `heartbeat_at` when it claimed the job, so a
+    job whose worker died is found and marked failed (`rapport.core.jobs.recover_stale_jobs`).
     """
 
     kind = models.CharField(_("Kind"), max_length=50)
@@ -119,6 +122,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
+    worker = models.CharField(_("Worker"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("Heartbeat at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -131,4 +136,4 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED}

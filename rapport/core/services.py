@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.core import numbering
-from rapport.core.models import Job, Language, NumberSeries
+from rapport.core.models import Job, JobStatus, Language, NumberSeries
 from rapport.core.validation import (
+    PermissionDenied,
     ValidationError,
     caption,
     field_error,
@@ -249,4 +250,26 @@ def start_job(
         created_by=actor,
     )
     enqueue(job)
+    return job
+
+
+def cancel_job(*, actor: Any, job: Job) -> Job:
+    """Cancel a queued or running job: a queued one at once, a running one at its next batch
+    (its transaction is rolled back, so nothing it did is kept).
+
+    Not one transaction on purpose: on SQLite a running job holds the database's write lock
+    until it ends, so the request to stop goes through the cache (`rapport.core.jobs`).
+    """
+    from rapport.core.jobs import CANCELED, end_job, request_cancel
+
+    if actor is None or (actor.pk != job.created_by_id and not actor.has_perm("core.change_job")):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    job.refresh_from_db()
+    if job.finished:
+        raise ValidationError(_("The job has already ended."), code="job_finished")
+    request_cancel(job)
+    if job.status == JobStatus.QUEUED:
+        with transaction.atomic():
+            end_job(job, JobStatus.CANCELED, CANCELED)
+    job.refresh_from_db()
     return job

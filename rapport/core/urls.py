@@ -10,4 +10,5 @@ urlpatterns = [
     *LANGUAGES.urls(),
     path("jobs/", jobs_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/cancel/", jobs_views.job_cancel, name="job_cancel"),
 ]

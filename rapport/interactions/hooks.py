@@ -18,6 +18,7 @@ register_contact_rules(
     type_change_check=services.block_type_change_with_entries,
     before_delete=services.rehome_entries_of_deleted_contacts,
 )
+register_contact_rules(delete_check=services.block_delete_with_open_opportunities)
 
 
 def interactions_tab(request: HttpRequest, contact: Contact) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -257,6 +257,65 @@ class InteractionTemplateSetup(models.Model):
         return str(_("Interaction Template Setup"))
 
 
+class ProbabilityCalculation(models.TextChoices):
+    MULTIPLY = "multiply", _("Multiply")
+    ADD = "add", _("Add")
+    CHANCES_OF_SUCCESS = "chances_of_success", _("Chances of Success %")
+    COMPLETED = "completed", _("Completed %")
+
+
+class SalesCycle(CodeTableModel):
+    """BC's Sales Cycle: the stages an opportunity goes through. `is_default` is Marketing
+    Setup's Default Sales Cycle Code (kept here: contacts may not depend on interactions)."""
+
+    probability_calculation = models.CharField(
+        _("Probability Calculation"),
+        max_length=20,
+        choices=ProbabilityCalculation.choices,
+        default=ProbabilityCalculation.MULTIPLY,
+    )
+    blocked = models.BooleanField(_("Blocked"), default=False)
+    is_default = models.BooleanField(_("Default Sales Cycle"), default=False)
+
+    class Meta(CodeTableModel.Meta):
+        verbose_name = _("sales cycle")
+        verbose_name_plural = _("sales cycles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_sales_cycle"
+            )
+        ]
+
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class SalesCycleStage(models.Model):
+    sales_cycle = models.ForeignKey(
+        SalesCycle, models.CASCADE, related_name="stages", verbose_name=_("Sales Cycle Code")
+    )
+    stage = models.PositiveIntegerField(_("Stage"), validators=[MinValueValidator(1)])
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+    completed = models.DecimalField(
+        _("Completed %"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT
+    )
+    chances_of_success = models.DecimalField(
+        _("Chances of Success %"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT
+    )
+
+    class Meta:
+        ordering = ["sales_cycle", "stage"]
+        verbose_name = _("sales cycle stage")
+        verbose_name_plural = _("sales cycle stages")
+        constraints = [
+            models.UniqueConstraint(fields=["sales_cycle", "stage"], name="sales_cycle_stage_no"),
+            models.CheckConstraint(condition=Q(stage__gte=1), name="sales_cycle_stage_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.description}".strip()
+
+
 class OpportunityStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not Started")
     IN_PROGRESS = "in_progress", _("In Progress")
@@ -264,8 +323,15 @@ class OpportunityStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+class OpportunityPriority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+
+
 class Opportunity(models.Model):
-    """A minimal sales opportunity (more comes with the opportunities issue)."""
+    """A sales opportunity (BC's Opportunity). BC keeps the stage and values on opportunity
+    entries; Rapport keeps the active entry's values on the opportunity itself."""
 
     no = CodeField(_("No."), max_length=20, unique=True)
     no_series = models.ForeignKey(
@@ -305,14 +371,55 @@ class Opportunity(models.Model):
         verbose_name=_("Campaign No."),
     )
     segment_no = CodeField(_("Segment No."), max_length=20, blank=True)
+    sales_cycle = models.ForeignKey(
+        SalesCycle,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("Sales Cycle Code"),
+    )
+    current_stage = models.ForeignKey(
+        SalesCycleStage,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("Current Sales Cycle Stage"),
+    )
+    date_of_change = models.DateField(_("Date of Change"), null=True, blank=True)
+    priority = models.CharField(
+        _("Priority"),
+        max_length=6,
+        choices=OpportunityPriority.choices,
+        default=OpportunityPriority.NORMAL,
+    )
     status = models.CharField(
         _("Status"),
         max_length=12,
         choices=OpportunityStatus.choices,
         default=OpportunityStatus.NOT_STARTED,
     )
+    closed = models.BooleanField(_("Closed"), default=False)
+    date_closed = models.DateField(_("Date Closed"), null=True, blank=True)
     estimated_value = models.DecimalField(
-        _("Estimated Value (LCY)"), max_digits=14, decimal_places=2, default=ZERO
+        _("Estimated Value (LCY)"),
+        max_digits=14,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(0)],
+    )
+    chances_of_success = models.DecimalField(
+        _("Chances of Success %"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT
+    )
+    completed = models.DecimalField(
+        _("Completed %"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT
+    )
+    probability = models.DecimalField(
+        _("Probability %"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT
+    )
+    calcd_current_value = models.DecimalField(
+        _("Calcd. Current Value (LCY)"), max_digits=14, decimal_places=2, default=ZERO
     )
     estimated_closing_date = models.DateField(_("Estimated Closing Date"), null=True, blank=True)
     creation_date = models.DateField(_("Creation Date"))
@@ -321,10 +428,18 @@ class Opportunity(models.Model):
         ordering = ["-no"]
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
-        indexes = [models.Index(fields=["contact_company", "status"], name="opp_company_status")]
+        indexes = [
+            models.Index(fields=["contact_company", "status"], name="opp_company_status"),
+            models.Index(fields=["salesperson", "closed"], name="opp_salesperson_closed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.no} {self.description}".strip()
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("interactions:opportunity_detail", args=[self.no])
 
 
 class OpportunityComment(models.Model):

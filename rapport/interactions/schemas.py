@@ -198,6 +198,9 @@ class InteractionIn(Schema):
         None, description="Comment lines; when resuming, sent comments replace the old ones."
     )
     postpone: bool = Field(False, description='"Finish later": save as a postponed interaction.')
+    create_opportunity: bool = Field(
+        False, description='BC\'s "create opportunity?": one from the new entry, all or nothing.'
+    )
 
 
 class InteractionDefaultsOut(Schema):
@@ -397,23 +400,42 @@ class OpportunityCommentOut(Schema):
     comment: str
 
 
-class OpportunityOut(Schema):
+class OpportunityListOut(Schema):
+    """An opportunity as lists show it. Values are BC's: Calcd. Current Value (LCY) =
+    Estimated Value (LCY) x Probability % / 100, the probability from the sales cycle's
+    Probability Calculation over the stage's Completed % and the Chances of Success %."""
+
     no: str
     description: str
     contact_no: str
+    contact_name: str
     contact_company_no: str
     salesperson_code: str
     campaign_no: str
     segment_no: str
+    sales_cycle_code: str
+    sales_cycle_stage_no: int | None
+    sales_cycle_stage_description: str
+    date_of_change: datetime.date | None
+    priority: str
     status: str
+    closed: bool
+    date_closed: datetime.date | None
     estimated_value: Decimal
+    chances_of_success: Decimal
+    completed: Decimal
+    probability: Decimal
+    calcd_current_value: Decimal
     estimated_closing_date: datetime.date | None
     creation_date: datetime.date
-    comments: list[OpportunityCommentOut]
 
     @staticmethod
     def resolve_contact_no(obj: Any) -> str:
         return _code(obj, "contact", "no")
+
+    @staticmethod
+    def resolve_contact_name(obj: Any) -> str:
+        return _code(obj, "contact", "name")
 
     @staticmethod
     def resolve_contact_company_no(obj: Any) -> str:
@@ -428,5 +450,120 @@ class OpportunityOut(Schema):
         return _code(obj, "campaign", "no")
 
     @staticmethod
+    def resolve_sales_cycle_code(obj: Any) -> str:
+        return _code(obj, "sales_cycle")
+
+    @staticmethod
+    def resolve_sales_cycle_stage_no(obj: Any) -> int | None:
+        return obj.current_stage.stage if obj.current_stage_id else None
+
+    @staticmethod
+    def resolve_sales_cycle_stage_description(obj: Any) -> str:
+        return _code(obj, "current_stage", "description")
+
+
+class OpportunityOut(OpportunityListOut):
+    comments: list[OpportunityCommentOut]
+
+    @staticmethod
     def resolve_comments(obj: Any) -> list[Any]:
         return list(obj.comments.all())
+
+
+class OpportunityIn(Schema):
+    """A new opportunity. Left out: the next No. of Opportunity Nos., Marketing Setup's default
+    sales cycle, the user's own salesperson (`salesperson_code: ""` leaves it blank). A stage
+    given at once starts the opportunity (In Progress)."""
+
+    no: str = Field("", max_length=20)
+    description: str = Field("", max_length=100)
+    contact_no: str = Field(max_length=20)
+    salesperson_code: str | None = Field(None, max_length=20)
+    campaign_no: str = Field("", max_length=20)
+    sales_cycle_code: str | None = Field(None, max_length=10)
+    sales_cycle_stage_no: int | None = None
+    priority: str = "normal"
+    estimated_value: Decimal = Decimal(0)
+    chances_of_success: Decimal = Decimal(0)
+    estimated_closing_date: datetime.date | None = None
+
+
+class OpportunityPatch(Schema):
+    """Change an open opportunity; only the fields sent change. A new `sales_cycle_stage_no`
+    is dated `date_of_change` (default today) and sets the status In Progress."""
+
+    description: str | None = Field(None, max_length=100)
+    contact_no: str | None = Field(None, max_length=20)
+    salesperson_code: str | None = Field(None, max_length=20)
+    campaign_no: str | None = Field(None, max_length=20)
+    sales_cycle_code: str | None = Field(None, max_length=10)
+    sales_cycle_stage_no: int | None = None
+    date_of_change: datetime.date | None = None
+    priority: str | None = None
+    estimated_value: Decimal | None = None
+    chances_of_success: Decimal | None = None
+    estimated_closing_date: datetime.date | None = None
+
+
+class OpportunityCloseIn(Schema):
+    """BC's Close Opportunity: `action` won or lost; a won opportunity is worth
+    `calcd_current_value` (default its estimated value), a lost one 0."""
+
+    action: str = Field(description="won or lost")
+    date_closed: datetime.date | None = Field(None, description="Default: today.")
+    calcd_current_value: Decimal | None = None
+
+
+# --- sales cycles ------------------------------------------------------------------------------
+
+
+class SalesCycleIn(Schema):
+    code: str = Field(max_length=10)
+    description: str = Field("", max_length=100)
+    probability_calculation: str = "multiply"
+    blocked: bool = False
+    is_default: bool = Field(False, description="Marketing Setup's Default Sales Cycle Code.")
+
+
+class SalesCyclePatch(Schema):
+    description: str | None = Field(None, max_length=100)
+    probability_calculation: str | None = None
+    blocked: bool | None = None
+    is_default: bool | None = None
+
+
+class SalesCycleOut(Schema):
+    code: str
+    description: str
+    probability_calculation: str
+    blocked: bool
+    is_default: bool
+
+
+class SalesCycleStageIn(Schema):
+    stage_no: int
+    description: str = Field("", max_length=100)
+    completed: Decimal = Decimal(0)
+    chances_of_success: Decimal = Decimal(0)
+
+
+class SalesCycleStagePatch(Schema):
+    description: str | None = Field(None, max_length=100)
+    completed: Decimal | None = None
+    chances_of_success: Decimal | None = None
+
+
+class SalesCycleStageOut(Schema):
+    sales_cycle_code: str
+    stage_no: int
+    description: str
+    completed: Decimal
+    chances_of_success: Decimal
+
+    @staticmethod
+    def resolve_sales_cycle_code(obj: Any) -> str:
+        return _code(obj, "sales_cycle")
+
+    @staticmethod
+    def resolve_stage_no(obj: Any) -> int:
+        return int(obj.stage)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from rapport.interactions.tables_opportunities import SALES_CYCLES
 from rapport.interactions.views import campaign_entries, create, log, opportunities, setup
 
 app_name = "interactions"
@@ -66,5 +67,29 @@ urlpatterns = [
     path("postponed/action/", log.postponed_bulk_action, name="postponed_bulk_action"),
     path("postponed/<int:pk>/resume/", create.postponed_resume, name="postponed_resume"),
     path("contacts/<str:no>/call/", create.phone_call, name="phone_call"),
+    # --- opportunities and sales cycles (views/opportunities.py) ---
+    path("opportunities/", opportunities.opportunity_list, name="opportunity_list"),
+    path("opportunities/new/", opportunities.opportunity_edit, name="opportunity_new"),
     path("opportunities/<str:no>/", opportunities.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<str:no>/edit/", opportunities.opportunity_edit, name="opportunity_edit"),
+    path(
+        "opportunities/<str:no>/close/", opportunities.opportunity_close, name="opportunity_close"
+    ),
+    path(
+        "opportunities/<str:no>/delete/",
+        opportunities.opportunity_delete,
+        name="opportunity_delete",
+    ),
+    *SALES_CYCLES.urls(),
+    path("sales-cycles/<str:code>/stages/", opportunities.stage_list, name="sales_cycle_stages"),
+    path(
+        "sales-cycles/<str:code>/stages/<int:stage>/delete/",
+        opportunities.stage_delete,
+        name="sales_cycle_stage_delete",
+    ),
+    path(
+        "setup/default-sales-cycle/",
+        opportunities.default_sales_cycle_save,
+        name="default_sales_cycle",
+    ),
 ]

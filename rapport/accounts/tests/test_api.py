@@ -300,29 +300,34 @@ def test_user_get_returns_one_user(client, alice, bob, bearer):
 # --- tokens ------------------------------------------------------------------------------
 
 
-def test_token_create_returns_the_plain_token_once(client, bob, bearer):
-    headers = bearer(bob)
+def _session(user):
+    from django.test import Client
 
-    created = client.post(
-        f"{API}/tokens", {"name": "Reporting"}, content_type="application/json", headers=headers
-    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_token_create_returns_the_plain_token_once(bob):
+    client = _session(bob)
+    create_api_token(actor=bob, user=bob, name="tests")
+
+    created = client.post(f"{API}/tokens", {"name": "Reporting"}, content_type="application/json")
 
     assert created.status_code == 201
     raw = created.json()["token"]
     assert raw.startswith(created.json()["prefix"])
     assert authenticate_token(raw) == bob
 
-    listed = client.get(f"{API}/tokens", headers=headers)
+    listed = client.get(f"{API}/tokens")
     assert listed.status_code == 200
     assert {row["name"] for row in listed.json()} == {"tests", "Reporting"}
     assert all("token" not in row for row in listed.json())
     assert raw not in listed.content.decode()
 
 
-def test_token_without_a_name_is_422_on_name(client, bob, bearer):
-    response = client.post(
-        f"{API}/tokens", {"name": " "}, content_type="application/json", headers=bearer(bob)
-    )
+def test_token_without_a_name_is_422_on_name(bob):
+    response = _session(bob).post(f"{API}/tokens", {"name": " "}, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["field"] == "name"
 
@@ -337,26 +342,26 @@ def test_revoking_your_own_token_stops_it_working(client, bob):
     token, raw = create_api_token(actor=bob, user=bob, name="old")
     headers = {"Authorization": f"Bearer {raw}"}
 
-    response = client.delete(f"{API}/tokens/{token.pk}", headers=headers)
+    response = _session(bob).delete(f"{API}/tokens/{token.pk}")
 
     assert response.status_code == 200
     assert response.json()["revoked_at"] is not None
     assert client.get(f"{API}/me", headers=headers).status_code == 401
 
 
-def test_another_users_token_is_404_for_a_non_admin(client, bob, carol, bearer):
+def test_another_users_token_is_404_for_a_non_admin(bob, carol):
     token, _raw = create_api_token(actor=carol, user=carol, name="carol's")
 
-    response = client.delete(f"{API}/tokens/{token.pk}", headers=bearer(bob))
+    response = _session(bob).delete(f"{API}/tokens/{token.pk}")
 
     assert response.status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 
 
-def test_an_admin_may_revoke_another_users_token(client, alice, carol, bearer):
+def test_an_admin_may_revoke_another_users_token(alice, carol):
     token, raw = create_api_token(actor=carol, user=carol, name="carol's")
 
-    response = client.delete(f"{API}/tokens/{token.pk}", headers=bearer(alice))
+    response = _session(alice).delete(f"{API}/tokens/{token.pk}")
 
     assert response.status_code == 200
     assert authenticate_token(raw) is None

@@ -536,7 +536,8 @@ def test_a_job_whose_file_has_errors_imports_nothing_and_lists_them(alice, setti
     content = csv_bytes([["name", "phone_no"], ["A", ""], ["B", "x"]])
     outcome = submit_contact_import(actor=alice, content=content, filename="e.csv", dry_run=False)
     job = execute_job(outcome["job_id"])
-    assert job.status == JobStatus.SUCCEEDED
+    assert job.status == JobStatus.FAILED, "not 'succeeded, created 0'"
+    assert job.error == "The job found errors; nothing was changed."
     assert job.result["created"] == 0 and job.result["errors"][0]["row"] == 3
     assert Contact.objects.count() == 0
 

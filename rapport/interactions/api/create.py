@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import File, Form
 from ninja.errors import ValidationError as SchemaValidationError
@@ -124,10 +125,13 @@ def save_interaction(
 ) -> InteractionLogEntry:
     data = _interaction_input(request, payload, resume)
     data.upload = upload
-    with payload_names():
+    with transaction.atomic(), payload_names():
         entry = services.create_interaction(
             actor=request.user, data=data, postpone=payload.postpone, resume=resume
         )
+        # Hook (opportunities): BC's "create opportunity?" answered in the payload.
+        if payload.create_opportunity:
+            services.create_opportunity_for_interaction(actor=request.user, entry=entry)
     return get_entry(request, entry.pk, postponed=entry.postponed)
 
 

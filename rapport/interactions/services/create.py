@@ -299,10 +299,22 @@ def create_interaction(
     """
     require_perm(actor, "interactions.add_interactionlogentry")
     if data.contact is not None:
-        # Decide on the stored contact (privacy, e-mail, company), not on a caller's stale copy.
-        data.contact = Contact.objects.select_related("company", "salesperson", "language").get(
-            pk=data.contact.pk
+        # Decide on the stored contact (privacy, e-mail, company), not on a caller's stale copy;
+        # locked so a concurrent type change or delete waits for this entry (or wins first).
+        stale = data.contact
+        data.contact = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("company", "salesperson", "language")
+            .filter(pk=stale.pk)
+            .first()
         )
+        if data.contact is None:
+            raise field_error(
+                "contact",
+                _("%(field)s: %(value)s does not exist.")
+                % {"field": _("Contact No."), "value": stale.no},
+                "does_not_exist",
+            )
     if resume is not None:
         resume = InteractionLogEntry.objects.select_for_update().get(pk=resume.pk)
         if not resume.postponed:

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ('campaigns', '0002_entries_statuses_target_groups'),
         ('contacts', '0002_seed_setup'),
         ('core', '0002_seed_languages'),
-        ('interactions', '0003_entry_campaign_entry'),
+        ('interactions', '0004_entry_campaign_entry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

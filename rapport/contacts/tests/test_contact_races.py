@@ -1,0 +1,109 @@
+"""Races between changing or deleting a contact and logging an interaction for it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from rapport.accounts.services import create_salesperson
+from rapport.contacts import services as contact_services
+from rapport.contacts.models import Contact
+from rapport.contacts.services import create_contact, delete_contact, update_contact
+from rapport.interactions import services
+from rapport.interactions.models import InteractionLogEntry
+
+
+def _template(alice: Any) -> Any:
+    group = services.create_interaction_group(actor=alice, code="CALLS", description="Calls")
+    return services.create_interaction_template(
+        actor=alice, code="CALL", group=group, description="Call", correspondence_type=""
+    )
+
+
+def test_logging_for_a_contact_deleted_meanwhile_names_the_contact(alice, bob) -> None:
+    template = _template(alice)
+    contact = create_contact(actor=alice, name="Gone Oy")
+    stale = Contact.objects.get(pk=contact.pk)
+    delete_contact(actor=alice, contact=contact)
+    with pytest.raises(ValidationError) as caught:
+        services.create_interaction(
+            actor=bob, data=services.InteractionInput(contact=stale, template=template)
+        )
+    assert caught.value.error_dict["contact"][0].code == "does_not_exist"
+    assert not InteractionLogEntry.objects.exists()
+
+
+def _wait_for_a_lock_wait(deadline: float) -> None:
+    """Poll PostgreSQL until another session waits on a row lock (or the deadline passes)."""
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the interaction never waited for the contact change")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_type_change_racing_an_interaction_never_leaves_a_person_as_its_own_company(
+    alice, bob, monkeypatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE; the race needs PostgreSQL")
+    template = _template(alice)
+    salesperson = create_salesperson(actor=alice, code="AH", name="Aino Heikkinen")
+    company = create_contact(actor=alice, name="Kesko Oyj", salesperson=salesperson)
+    locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    real_change_type = contact_services._change_type
+
+    def slow_change_type(contact: Contact, new_type: str) -> None:
+        real_change_type(contact, new_type)
+        locked.set()  # update_contact holds the contact's row lock now
+        release.wait(timeout=30)
+
+    monkeypatch.setattr(contact_services, "_change_type", slow_change_type)
+
+    def change_type() -> None:
+        try:
+            update_contact(actor=alice, contact=company, type="person")
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            locked.set()
+            connections.close_all()
+
+    def log() -> None:
+        try:
+            services.create_interaction(
+                actor=bob, data=services.InteractionInput(contact=company, template=template)
+            )
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    changer = threading.Thread(target=change_type)
+    changer.start()
+    assert locked.wait(timeout=30)
+    logger = threading.Thread(target=log)
+    logger.start()
+    try:
+        _wait_for_a_lock_wait(time.monotonic() + 30)
+    finally:
+        release.set()
+        changer.join(timeout=60)
+        logger.join(timeout=60)
+    assert errors == []
+    entry = InteractionLogEntry.objects.get()
+    contact = Contact.objects.get(pk=company.pk)
+    assert contact.type == "person" and contact.company_id is None
+    assert entry.contact_company_id is None, "a person's entry points at itself as company"

@@ -1,0 +1,308 @@
+"""Jobs recover: a job whose worker died is failed (and its work rolled back), a job can be
+canceled, an import with errors fails, and leftovers are removed.
+
+The crash tests run the real `manage.py db_worker` in a subprocess against this test's
+database, pause it inside the job's transaction after the first batch, kill it with SIGKILL
+and check the job and the data. They poll with deadlines; nothing waits a fixed time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+
+from rapport.accounts.services import create_salesperson
+from rapport.contacts.models import Contact
+from rapport.contacts.services import create_contact, submit_contact_import
+from rapport.core import jobs
+from rapport.core.jobs import execute_job, progress, recover_stale_jobs
+from rapport.core.models import Job, JobStatus
+from rapport.core.services import cancel_job
+from rapport.interactions import services as interactions
+from rapport.interactions.models import InteractionLogEntry
+
+DEADLINE = 90  # seconds; a generous bound for a slow, shared machine, never a wait in itself
+
+PAUSING_WORKER = textwrap.dedent(
+    """
+    import os, pathlib, sys, time
+    import django
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
+    django.setup()
+    from rapport.core import jobs
+    marker = pathlib.Path(sys.argv[1])
+    real = jobs.report_progress
+    def pause_after_first_batch(job, done, total):
+        real(job, done, total)
+        if done > 0:
+            marker.write_text(str(done))
+            time.sleep(3600)  # killed here, inside the job's transaction
+    jobs.report_progress = pause_after_first_batch
+    from django.core.management import call_command
+    call_command("db_worker", "--interval", "0.1", "--no-startup-delay")
+    """
+)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def shared(settings: Any, tmp_path: Path) -> dict[str, str]:
+    """Settings shared with a worker subprocess: this database, a file cache, the DB backend."""
+    cache_dir = tmp_path / "cache"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(cache_dir),
+        }
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return {
+        "DATABASE_URL": _database_url(),
+        "RAPPORT_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "RAPPORT_CACHE_LOCATION": str(cache_dir),
+        "RAPPORT_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        "RAPPORT_MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+        "RAPPORT_BATCH_SIZE": "2",
+        "RAPPORT_LOG_LEVEL": "ERROR",
+    }
+
+
+@pytest.fixture
+def start_worker(shared: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*, pausing: bool) -> tuple[subprocess.Popen[bytes], Path]:
+        marker = tmp_path / f"paused-{len(started)}"
+        if pausing:
+            command = [sys.executable, "-c", PAUSING_WORKER, str(marker)]
+        else:
+            command = [sys.executable, "manage.py", "db_worker", "--interval", "0.1"]
+            command.append("--no-startup-delay")
+        process = subprocess.Popen(
+            command,
+            cwd=django_settings.BASE_DIR,
+            env={**os.environ, **shared},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        started.append(process)
+        return process, marker
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=DEADLINE)
+        if process.stderr:
+            process.stderr.close()
+
+
+def _poll(check: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if process.poll() is not None:
+            err = process.stderr.read().decode() if process.stderr else ""
+            raise AssertionError(f"the worker exited before {what}: {err[-2000:]}")
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=DEADLINE)
+
+
+def _canceled_entries(alice: Any, bob: Any, count: int) -> None:
+    salesperson = create_salesperson(actor=alice, code="AH", name="Aino Heikkinen")
+    contact = create_contact(actor=alice, name="Kesko Oyj", salesperson=salesperson)
+    group = interactions.create_interaction_group(actor=alice, code="CALLS", description="Calls")
+    template = interactions.create_interaction_template(
+        actor=alice, code="CALL", group=group, description="Call", correspondence_type=""
+    )
+    for _ in range(count):
+        interactions.create_interaction(
+            actor=bob, data=interactions.InteractionInput(contact=contact, template=template)
+        )
+    interactions.cancel_entries(actor=alice, entries=InteractionLogEntry.objects.all())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_purge_leaves_every_entry_and_a_failed_job(
+    alice, bob, client_for, start_worker
+) -> None:
+    _canceled_entries(alice, bob, 6)
+    job = interactions.start_delete_canceled_entries(
+        actor=alice, filters=interactions.PurgeFilter()
+    )
+    worker, paused = start_worker(pausing=True)
+    _poll(paused.exists, worker, "the purge deleted its first batch")
+    assert progress(Job.objects.get(pk=job.pk))[0] > 0, "the live progress shows the batch"
+    _kill(worker)
+
+    page = client_for(alice).get(f"/core/jobs/{job.pk}/")
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED, "viewing the job finds its worker gone"
+    assert "The worker running this job stopped" in page.content.decode()
+    assert progress(job) == (0, 6), "progress is what was committed: nothing"
+    assert InteractionLogEntry.objects.filter(canceled=True).count() == 6, "all or nothing"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_import_imports_nothing_and_the_next_worker_fails_the_job(
+    alice, settings, start_worker
+) -> None:
+    settings.RAPPORT_IMPORT_JOB_THRESHOLD = 1
+    rows = "\n".join(f"Company {n}" for n in range(6))
+    content = f"name\n{rows}\n".encode()
+    outcome = submit_contact_import(actor=alice, content=content, filename="c.csv", dry_run=False)
+    job = Job.objects.get(pk=outcome["job_id"])
+    stored = job.params["file"]
+    worker, paused = start_worker(pausing=True)
+    _poll(paused.exists, worker, "the import wrote its first batch")
+    _kill(worker)
+    assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+
+    fresh, _marker = start_worker(pausing=False)
+    _poll(
+        lambda: Job.objects.get(pk=job.pk).status == JobStatus.FAILED,
+        fresh,
+        "the new worker failed the dead worker's job",
+    )
+    assert Contact.objects.count() == 0, "all or nothing"
+    assert not default_storage.exists(stored), "the orphaned upload is removed"
+
+
+def test_a_queued_job_can_be_canceled_and_never_runs(alice, bob, settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _canceled_entries(alice, bob, 2)
+    job = interactions.start_delete_canceled_entries(
+        actor=alice, filters=interactions.PurgeFilter()
+    )
+    job = cancel_job(actor=alice, job=job)
+    assert job.status == JobStatus.CANCELED
+    assert execute_job(job.pk).status == JobStatus.CANCELED
+    assert InteractionLogEntry.objects.count() == 2
+
+
+def test_a_running_job_canceled_between_batches_rolls_back(
+    alice, bob, settings, monkeypatch
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.RAPPORT_BATCH_SIZE = 1
+    _canceled_entries(alice, bob, 3)
+    job = interactions.start_delete_canceled_entries(
+        actor=alice, filters=interactions.PurgeFilter()
+    )
+    real = jobs.report_progress
+
+    def cancel_after_first_batch(running: Job, done: int, total: int) -> None:
+        if done == 1:
+            cancel_job(actor=alice, job=running)  # someone presses Cancel meanwhile
+        real(running, done, total)
+
+    monkeypatch.setattr(jobs, "report_progress", cancel_after_first_batch)
+    job = execute_job(job.pk)
+    assert job.status == JobStatus.CANCELED
+    assert job.done == 0
+    assert InteractionLogEntry.objects.count() == 3
+
+
+def test_the_cancel_button_and_api_cancel_a_queued_job(alice, bob, client_for, settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _canceled_entries(alice, bob, 1)
+    first = interactions.start_delete_canceled_entries(
+        actor=alice, filters=interactions.PurgeFilter()
+    )
+    second = interactions.start_delete_canceled_entries(
+        actor=alice, filters=interactions.PurgeFilter()
+    )
+    client = client_for(alice)
+    assert "Cancel job" in client.get(f"/core/jobs/{first.pk}/").content.decode()
+    response = client.post(f"/core/jobs/{first.pk}/cancel/")
+    assert response.status_code == 302
+    api = client.post(f"/api/v1/jobs/{second.pk}/cancel")
+    assert api.status_code == 200 and api.json()["status"] == "canceled"
+    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.CANCELED}
+    again = client.post(f"/api/v1/jobs/{second.pk}/cancel")
+    assert again.status_code == 422
+
+
+def test_another_users_job_cannot_be_canceled_by_a_salesperson(alice, bob, settings) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = interactions.start_delete_canceled_entries(
+        actor=alice, filters=interactions.PurgeFilter()
+    )
+    with pytest.raises(PermissionDenied):
+        cancel_job(actor=bob, job=job)
+
+
+def test_an_old_orphaned_import_file_is_swept(alice, settings) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    name = default_storage.save("imports/orphan.csv", ContentFile(b"name\nA\n"))
+    recover_stale_jobs()
+    assert default_storage.exists(name), "a fresh file may still be in use"
+    old = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(name), (old, old))
+    recover_stale_jobs()
+    assert not default_storage.exists(name)
+
+
+def test_job_pages_show_translated_titles_and_result_captions(alice, settings) -> None:
+    from django.test import Client
+
+    from rapport.accounts.services import set_user_language
+
+    settings.RAPPORT_IMPORT_JOB_THRESHOLD = 1
+    content = b"name\nKesko Oyj\nStockmann Oyj\n"
+    with translation_override("en"):
+        outcome = submit_contact_import(
+            actor=alice, content=content, filename="c.csv", dry_run=False
+        )
+    job = execute_job(outcome["job_id"])
+    assert job.status == JobStatus.SUCCEEDED
+    set_user_language(actor=alice, language="fi")
+    client = Client()
+    client.force_login(alice)
+    page = client.get(f"/core/jobs/{job.pk}/").content.decode()
+    assert "<h1>Tuo kontakteja</h1>" in page, "the title in the reader's language"
+    assert "Rivejä tiedostossa" in page, "result captions translated"
+    assert "<dt>rows</dt>" not in page and "<dt>created</dt>" not in page, "no raw keys"
+    listing = client.get("/core/jobs/").content.decode()
+    assert "Tuo kontakteja" in listing
+
+
+def translation_override(language: str) -> Any:
+    from django.utils import translation
+
+    return translation.override(language)
