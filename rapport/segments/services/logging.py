@@ -248,7 +248,7 @@ def log_segment(
     from django.conf import settings
 
     require_perm(actor, LOG)
-    size: int = batch_size or int(getattr(settings, "RAPPORT_LOG_BATCH_SIZE", 20000))
+    size: int = batch_size or settings.RAPPORT_LOG_BATCH_SIZE
     try:
         with transaction.atomic():
             return _log_segment(actor, segment, deliver, follow_up, progress, size)
