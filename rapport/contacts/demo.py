@@ -24,11 +24,12 @@ SALESPEOPLE = [
     ("OH", "Ola Hansen", "Selger", "ola.hansen@rapport.example"),
 ]
 
+# The demo company is Finnish (EUR, Finnish codes): its own records read in Finnish.
 RELATIONS = [
-    ("ASIAKAS", "Customer"),
-    ("TOIMITTAJA", "Vendor"),
-    ("PANKKI", "Bank"),
-    ("PROSPEKTI", "Prospect"),
+    ("ASIAKAS", "Asiakas"),
+    ("TOIMITTAJA", "Toimittaja"),
+    ("PANKKI", "Pankki"),
+    ("PROSPEKTI", "Prospekti"),
 ]
 
 # (name, address, post code, city, country, phone, e-mail domain, salesperson, persons)

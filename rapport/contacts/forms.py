@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from rapport.contacts.models import BusinessRelation, Contact, LinkToTable, MarketingSetup
-from rapport.contacts.services import CONTACT_FIELDS
+from rapport.contacts.services import CONTACT_FIELDS, clean_contact
+from rapport.core.validation import first_error
 
 CONTACT_FORM_FIELDS = [
     "type",
@@ -118,9 +122,36 @@ class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(_("You must select an existing contact."), code="not_found")
         return company
 
+    # A value that passes the service's check of a field, so the check goes on to the next one.
+    PASSING = {"name": "-", "type": "company"}
+
     def _post_clean(self) -> None:
-        # Model validation happens in the service (with BC's rules and messages).
-        pass
+        """Model validation happens in the service (with BC's rules and messages); here the
+        service's checks run on a throwaway copy so every field error shows at once, not one
+        per submit. The service checks again when it saves."""
+        named = {f for f in self.errors if f != "__all__"}
+        trial = copy.copy(self.instance)
+        try:
+            construct_instance(
+                self, trial, fields=[f for f in CONTACT_FORM_FIELDS if f not in named]
+            )
+        except (ValueError, TypeError):  # pragma: no cover - a value the model refuses
+            return
+        for _attempt in range(len(CONTACT_FORM_FIELDS)):
+            try:
+                clean_contact(trial, check_unique=False)
+            except ValidationError as exc:
+                field, message, _code = first_error(exc)
+                if field is None or field in named or field not in self.fields:
+                    return
+                named.add(field)
+                self.add_error(field, message)
+                if field == "salesperson":
+                    trial.salesperson = None
+                else:
+                    setattr(trial, field, self.PASSING.get(field, ""))
+            else:
+                return
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

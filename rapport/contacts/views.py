@@ -17,7 +17,9 @@ from rapport.accounts.models import Salesperson
 from rapport.contacts import queries, services
 from rapport.contacts.forms import ContactBusinessRelationForm, ContactForm, MarketingSetupForm
 from rapport.contacts.models import Contact, ContactBusinessRelation, ContactType
-from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
+from rapport.core.listing import Page
+from rapport.core.validation import first_error
 
 TABS = ("general", "persons", "relations", "interactions")
 
@@ -45,8 +47,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     try:
         page = queries.CONTACT_LIST.page(qs, request.GET)
     except ValidationError as exc:
-        flash_error(request, exc)
-        page = queries.CONTACT_LIST.page(qs, {})
+        page = Page.invalid(queries.CONTACT_LIST, request.GET, first_error(exc)[1])
     context = {
         "page": page,
         "types": ContactType.choices,
@@ -131,6 +132,13 @@ def contact_edit(request: HttpRequest, no: str) -> HttpResponse:
 def contact_delete(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, "contacts.delete_contact")
     contact = _contact(request, no)
+    if contact.is_company:
+        question = _("Delete contact %(no)s and all its persons?") % {"no": contact.no}
+    else:
+        question = _("Delete contact %(no)s?") % {"no": contact.no}
+    asked = confirm_first(request, question, back=contact.get_absolute_url(), items=[str(contact)])
+    if asked is not None:
+        return asked
     try:
         count = services.delete_contact(actor=request.user, contact=contact)
     except ValidationError as exc:
@@ -172,6 +180,10 @@ def contact_relation_delete(request: HttpRequest, no: str, pk: int) -> HttpRespo
     _require(request, "contacts.delete_contactbusinessrelation")
     contact = _contact(request, no)
     link = get_object_or_404(ContactBusinessRelation, pk=pk, contact_id=contact.company_id)
+    back = f"{contact.get_absolute_url()}?tab=relations"
+    asked = confirm_first(request, _("Remove this business relation?"), back=back)
+    if asked is not None:
+        return asked
     services.remove_contact_business_relation(actor=request.user, link=link)
     messages.success(request, _("The business relation was removed."))
     return redirect(f"{contact.get_absolute_url()}?tab=relations")

@@ -14,13 +14,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.core.listing import ListSpec
 from rapport.core.validation import caption
 
@@ -151,12 +150,21 @@ class CodeTable:
         return _delete(self, request, code)
 
 
-@require_POST
 def _delete(table: CodeTable, request: HttpRequest, code: str) -> HttpResponse:
+    # (require_POST would take `table` for the request: check the method here.)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     table._require(request, "delete")
     obj = table.model._default_manager.filter(**{table.lookup: code}).first()
     if obj is None:
         raise Http404
+    asked = confirm_first(
+        request,
+        _("Delete %(obj)s?") % {"obj": obj},
+        back=reverse(table.url("card"), kwargs={"code": code}),
+    )
+    if asked is not None:
+        return asked
     try:
         table.delete(request.user, obj)
     except ValidationError as exc:

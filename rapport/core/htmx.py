@@ -45,3 +45,21 @@ def add_service_error(form: BaseForm, exc: ValidationError) -> None:
 def flash_error(request: HttpRequest, exc: ValidationError) -> None:
     _field, message, _code = first_error(exc)
     messages.error(request, message)
+
+
+def confirm_first(
+    request: HttpRequest, question: str, *, back: str, items: list[str] | None = None
+) -> HttpResponse | None:
+    """A destructive POST asks first: None when the user confirmed (`confirmed=1`, posted by
+    the confirm page or added by rapport.js after its dialog), else the confirm page, which
+    names what will happen and posts the same fields again. Works without JavaScript."""
+    if request.POST.get("confirmed") == "1":
+        return None
+    fields = [
+        (key, value)
+        for key, values in request.POST.lists()
+        if key not in {"csrfmiddlewaretoken", "confirmed"}
+        for value in values
+    ]
+    context = {"question": question, "fields": fields, "back": back, "items": items or []}
+    return render(request, "confirm.html", context)

@@ -145,8 +145,25 @@ class Page(Generic[M]):
     size: int
     pages: int
     sort: str
-    params: dict[str, str]
+    params: dict[str, Any]
     capped: bool = False
+    # Why no rows are shown: a filter (or sort) of the query string is not valid. The page says
+    # so above the list instead of quietly showing the unfiltered rows.
+    error: str = ""
+
+    @classmethod
+    def invalid(cls, spec: ListSpec, params: Mapping[str, Any], error: str) -> Page[Any]:
+        """An empty page that keeps the query string (so the user can fix the filter)."""
+        return cls(
+            items=[],
+            count=0,
+            number=1,
+            size=spec.page_size,
+            pages=1,
+            sort=spec.default_sort,
+            params=dict(params),
+            error=error,
+        )
 
     @property
     def has_previous(self) -> bool:
@@ -165,16 +182,29 @@ class Page(Generic[M]):
         return self.query(page=self.number + 1)
 
     def query(self, **changes: Any) -> str:
-        """The query string of this list with `changes` applied (for links)."""
+        """The query string of this list with `changes` applied (for links).
+
+        Every parameter the list was shown with is kept exactly, repeated ones too (`params`
+        may hold a list per key, as `dict(request.GET)` does); `changes` replace a key's values.
+        """
         from urllib.parse import urlencode
 
-        params = {k: v for k, v in self.params.items() if v not in (None, "")}
+        pairs: list[tuple[str, str]] = []
+        for key, value in self.params.items():
+            if key in changes:
+                continue
+            values = value if isinstance(value, (list, tuple)) else [value]
+            pairs.extend((key, str(v)) for v in values if v not in (None, ""))
         for key, value in changes.items():
-            if value in (None, ""):
-                params.pop(key, None)
-            else:
-                params[key] = str(value)
-        return "?" + urlencode(params)
+            if value not in (None, ""):
+                pairs.append((key, str(value)))
+        return "?" + urlencode(pairs)
+
+    @property
+    def filter_params(self) -> str:
+        """The filters of the rows shown, without sort and paging, urlencoded without "?"
+        (a bulk action posts them so it acts only on rows that match what the user sees)."""
+        return self.query(sort=None, page=None, page_size=None)[1:]
 
     def sort_query(self, key: str) -> str:
         """Link for a column header: ascending first, then descending."""

@@ -14,14 +14,15 @@ from rapport.contacts.models import Contact
 from rapport.interactions import services
 from rapport.interactions.models import InteractionGroup, InteractionLogEntry, InteractionTemplate
 
-GROUPS = [("PUHELU", "Phone calls"), ("KIRJE", "Letters"), ("TAPAAMINEN", "Meetings")]
+# The demo company is Finnish (EUR, Finnish codes): groups and templates read in Finnish.
+GROUPS = [("PUHELU", "Puhelut"), ("KIRJE", "Kirjeet"), ("TAPAAMINEN", "Tapaamiset")]
 
 # code, group, description, cost, duration, flow, initiated by
 TEMPLATES = [
-    ("SOITTO", "PUHELU", "Outgoing phone call", "1.50", 10, "outbound", "us"),
-    ("SAAPUVA", "PUHELU", "Incoming phone call", "0", 10, "inbound", "them"),
-    ("ESITE", "KIRJE", "Brochure sent", "4.20", 5, "outbound", "us"),
-    ("TAPAAMINEN", "TAPAAMINEN", "Customer meeting", "25", 60, "outbound", "us"),
+    ("SOITTO", "PUHELU", "Lähtevä puhelu", "1.50", 10, "outbound", "us"),
+    ("SAAPUVA", "PUHELU", "Saapuva puhelu", "0", 10, "inbound", "them"),
+    ("ESITE", "KIRJE", "Esite lähetetty", "4.20", 5, "outbound", "us"),
+    ("TAPAAMINEN", "TAPAAMINEN", "Asiakastapaaminen", "25", 60, "outbound", "us"),
 ]
 
 

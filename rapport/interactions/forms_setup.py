@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from rapport.campaigns.models import Campaign
+from rapport.core.currency import lcy_caption
+from rapport.core.forms import LocalDateField, LocalDecimalField
 from rapport.core.models import Language
 from rapport.interactions.attachments import Upload
-from rapport.interactions.forms_log import DateInput, upload_of
+from rapport.interactions.forms_log import upload_of
 from rapport.interactions.models import (
     InteractionGroup,
     InteractionTemplate,
@@ -76,11 +78,18 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         model = InteractionTemplate
         fields = ["code", *TEMPLATE_FIELDS]
         localized_fields = ("unit_cost", "unit_duration")  # fi/nb users type 1,50
+        # ... and a decimal comma works in English too
+        field_classes = {"unit_cost": LocalDecimalField, "unit_duration": LocalDecimalField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-        self.fields["group"].required = False
+        # Both are required (BC's words, the service's message), checked here so that every
+        # field error shows at once instead of one per submit.
+        for name, caption in (("code", _("Code")), ("group", _("Interaction Group Code"))):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = _(
+                "You must fill in the %(field)s field."
+            ) % {"field": caption}
         if self.instance.pk:
             self.fields["code"].disabled = True
         group = self.fields["group"]
@@ -95,6 +104,7 @@ class TemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         assert isinstance(campaign, forms.ModelChoiceField)
         campaign.queryset = Campaign.objects.order_by("no")
         campaign.empty_label = _("(none)")
+        self.fields["unit_cost"].label = lcy_caption("Unit Cost (LCY)")
         for name in ("unit_cost", "unit_duration"):
             self.fields[name].required = False  # blank is 0, as in BC
             self.fields[name].widget.attrs.update({"inputmode": "decimal"})
@@ -153,8 +163,8 @@ class TemplateLanguageForm(forms.Form):
 class StatisticsFilterForm(forms.Form):
     """BC's Date Filter of the statistics fact box: an optional range, from the query string."""
 
-    date_from = forms.DateField(required=False, label=_l("Date from"), widget=DateInput())
-    date_to = forms.DateField(required=False, label=_l("Date to"), widget=DateInput())
+    date_from = LocalDateField(required=False, label=_l("Date from"))
+    date_to = LocalDateField(required=False, label=_l("Date to"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -122,7 +122,7 @@ def test_a_viewer_sees_contacts_but_cannot_write_anything(alice, carol, client_f
     assert client.get("/contacts/new/").status_code == 403
     assert client.post("/contacts/new/", {"name": "X", "type": "company"}).status_code == 403
     assert client.post("/contacts/CT000001/edit/", {"name": "Y"}).status_code == 403
-    assert client.post("/contacts/CT000001/delete/").status_code == 403
+    assert client.post("/contacts/CT000001/delete/", {"confirmed": "1"}).status_code == 403
     assert client.post("/contacts/setup/", {}).status_code == 403
     assert client.post("/core/number-series/new/", {"code": "Z"}).status_code == 403
     assert client.post("/contacts/business-relations/new/", {"code": "Z"}).status_code == 403
@@ -131,7 +131,7 @@ def test_a_viewer_sees_contacts_but_cannot_write_anything(alice, carol, client_f
 
 def test_delete_a_contact_from_its_card(client_for, alice) -> None:
     create_contact(actor=alice, name="Doomed")
-    response = client_for(alice).post("/contacts/CT000001/delete/")
+    response = client_for(alice).post("/contacts/CT000001/delete/", {"confirmed": "1"})
     assert response.status_code == 302 and not Contact.objects.exists()
 
 

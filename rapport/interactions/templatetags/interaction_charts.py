@@ -17,6 +17,8 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from rapport.formats.months import month_abbreviation
+
 register = template.Library()
 
 BAR_WIDTH = 20
@@ -35,6 +37,8 @@ def _number(value: float) -> str:
 
 def _label(value: Any, fmt: str) -> str:
     if isinstance(value, datetime.date | datetime.datetime):
+        if fmt == "M":  # Django's "M" is wrong in Finnish ("Mar" for marraskuu)
+            return month_abbreviation(value)
         return formats.date_format(value, fmt)
     return str(value)
 

@@ -482,7 +482,9 @@ def test_deleting_a_group_in_use_shows_the_services_message(
     dave, client_for, call_template
 ) -> None:
     client = client_for(dave)
-    response = client.post(reverse("interactions:group_delete", args=["LETTER"]), follow=True)
+    response = client.post(
+        reverse("interactions:group_delete", args=["LETTER"]), {"confirmed": "1"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("interactions:group_detail", args=["LETTER"])
     assert (
         "You cannot delete interaction group LETTER because templates or interaction log "
@@ -495,7 +497,7 @@ def test_deleting_an_unused_group(dave, client_for) -> None:
     services.create_interaction_group(actor=dave, code="SPARE")
     client = client_for(dave)
     assert client.get(reverse("interactions:group_delete", args=["SPARE"])).status_code == 405
-    response = client.post(reverse("interactions:group_delete", args=["SPARE"]))
+    response = client.post(reverse("interactions:group_delete", args=["SPARE"]), {"confirmed": "1"})
     assert response["Location"] == reverse("interactions:group_list")
     assert not InteractionGroup.objects.filter(code="SPARE").exists()
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from rapport.accounts.models import Salesperson
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contacts_visible_to
-from rapport.core.htmx import flash_error
+from rapport.core.forms import parse_local_date
 from rapport.core.listing import Page
+from rapport.core.validation import first_error
 from rapport.interactions import queries
 from rapport.interactions.models import (
     Attachment,
@@ -50,12 +51,34 @@ def selected_ids(request: HttpRequest) -> list[int]:
     return [int(v) for v in request.POST.getlist("entries") if v.strip().isdigit()][:1000]
 
 
+def shown_entries(request: HttpRequest, qs: Any) -> Any:
+    """The selected entries (`entries` ids) of `qs` that also match the list filter the user
+    saw (`filter`, posted by the list's bulk form): a selection never reaches beyond the filter.
+    Raises ValidationError when the posted filter is not valid."""
+    shown = QueryDict(request.POST.get("filter") or "")
+    return queries.ENTRY_LIST.filter(qs, shown).filter(pk__in=selected_ids(request))
+
+
+DATE_FILTERS = ("date_from", "date_to")
+
+
+def list_params(request: HttpRequest) -> QueryDict:
+    """The list's query string with dates typed in the UI language's order (23.11.2026)
+    turned into the ISO dates the list filters read."""
+    params = request.GET.copy()
+    for key in DATE_FILTERS:
+        typed = (params.get(key) or "").strip()
+        parsed = parse_local_date(typed) if typed else None
+        if parsed is not None:
+            params[key] = parsed.isoformat()
+    return params
+
+
 def entry_page(request: HttpRequest, qs: Any) -> Page[InteractionLogEntry]:
     try:
-        return queries.ENTRY_LIST.page(qs, request.GET)
+        return queries.ENTRY_LIST.page(qs, list_params(request))
     except ValidationError as exc:
-        flash_error(request, exc)
-        return queries.ENTRY_LIST.page(qs, {})
+        return Page.invalid(queries.ENTRY_LIST, request.GET, first_error(exc)[1])
 
 
 def caption(request: HttpRequest) -> str:

@@ -7,6 +7,7 @@ flash and redirect. Nothing here writes a model.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import Salesperson
-from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.forms import date_input_hint
+from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.interactions import queries, services
 from rapport.interactions.forms_log import (
     CommentForm,
@@ -44,8 +47,17 @@ from rapport.interactions.views.common import (
     next_url,
     require,
     selected_ids,
+    shown_entries,
     visible_entry,
 )
+
+
+def _delete_postponed_question(count: int) -> str:
+    return ngettext(
+        "Delete %(count)s selected postponed interaction?",
+        "Delete %(count)s selected postponed interactions?",
+        count,
+    )
 
 
 def postponed_list(request: HttpRequest) -> HttpResponse:
@@ -56,6 +68,7 @@ def postponed_list(request: HttpRequest) -> HttpResponse:
         "caption": caption(request),
         "can_resume": request.user.has_perm(ADD),
         "can_delete": request.user.has_perm(DELETE),
+        "confirm_delete": (_delete_postponed_question(1), _delete_postponed_question(2)),
         "next": request.get_full_path(),
     }
     return render_page(request, "interactions/log/postponed_list.html", context, partial="results")
@@ -72,9 +85,15 @@ def postponed_bulk_action(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select one or more lines first."))
         return redirect(back)
-    visible = queries.entries_visible_to(request.user).postponed().filter(pk__in=ids)  # type: ignore[attr-defined]
-    entries = InteractionLogEntry.objects.filter(pk__in=list(visible.values_list("pk", flat=True)))
     try:
+        visible = shown_entries(request, queries.entries_visible_to(request.user).postponed())  # type: ignore[attr-defined]
+        entries = InteractionLogEntry.objects.filter(
+            pk__in=list(visible.values_list("pk", flat=True))
+        )
+        question = _delete_postponed_question(entries.count()) % {"count": entries.count()}
+        asked = confirm_first(request, question, back=back, items=_entry_lines(entries))
+        if asked is not None:
+            return asked
         count = services.delete_postponed_interactions(actor=request.user, entries=entries)
     except ValidationError as exc:
         flash_error(request, exc)
@@ -115,6 +134,12 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "can_cancel": user.has_perm(CANCEL),
         "can_evaluate": user.has_perm(CHANGE),
         "can_purge": user.has_perm(PURGE),
+        "date_hint": date_input_hint(),
+        "filters_active": sum(
+            1 for key in ("q", *queries.ENTRY_LIST.filters) if (request.GET.get(key) or "").strip()
+        ),
+        "confirm_cancel": (_cancel_question(1), _cancel_question(2)),
+        "confirm_restore": (_restore_question(1), _restore_question(2)),
         "create_query": urlencode(create_params),
         "next": request.get_full_path(),
     }
@@ -122,6 +147,38 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 BULK_ACTIONS = {"cancel": CANCEL, "restore": CANCEL, "evaluate": CHANGE}
+
+
+def _cancel_question(count: int) -> str:
+    return ngettext("Cancel %(count)s selected entry?", "Cancel %(count)s selected entries?", count)
+
+
+def _restore_question(count: int) -> str:
+    return ngettext(
+        "Restore %(count)s selected entry?", "Restore %(count)s selected entries?", count
+    )
+
+
+# The actions that ask first, and their question (with %(count)s; rapport.js asks the same).
+CONFIRM_QUESTIONS = {"cancel": _cancel_question, "restore": _restore_question}
+
+
+def _entry_lines(entries: Any) -> list[str]:
+    """What a confirm page lists: the first entries the action will touch."""
+    rows = entries.select_related("contact").order_by("pk")[:20]
+    return [
+        " · ".join(
+            part
+            for part in (
+                str(e.pk),
+                date_format(e.date, "SHORT_DATE_FORMAT"),
+                e.description,
+                e.contact.name if e.contact else "",
+            )
+            if part
+        )
+        for e in rows
+    ]
 
 
 @require_POST
@@ -139,9 +196,17 @@ def entry_bulk_action(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select one or more entries first."))
         return redirect(back)
-    visible = queries.entries_visible_to(request.user).logged().filter(pk__in=ids)  # type: ignore[attr-defined]
-    entries = InteractionLogEntry.objects.filter(pk__in=list(visible.values_list("pk", flat=True)))
     try:
+        visible = shown_entries(request, queries.entries_visible_to(request.user).logged())  # type: ignore[attr-defined]
+        entries = InteractionLogEntry.objects.filter(
+            pk__in=list(visible.values_list("pk", flat=True))
+        )
+        if action in CONFIRM_QUESTIONS:
+            shown = entries.count()
+            question = CONFIRM_QUESTIONS[action](shown) % {"count": shown}
+            asked = confirm_first(request, question, back=back, items=_entry_lines(entries))
+            if asked is not None:
+                return asked
         if action == "cancel":
             count = services.cancel_entries(actor=request.user, entries=entries)
             text = ngettext(
@@ -154,6 +219,9 @@ def entry_bulk_action(request: HttpRequest) -> HttpResponse:
             )
         else:
             evaluation = request.POST.get("evaluation") or ""
+            if not evaluation:
+                messages.error(request, _("Choose an evaluation first."))
+                return redirect(back)
             count = services.evaluate_entries(
                 actor=request.user, entries=entries, evaluation=evaluation
             )

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from rapport.contacts.queries import marketing_setup
-from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.core.listing import ListSpec, Page
 from rapport.interactions import queries, services
 from rapport.interactions.attachments import read_content
@@ -194,6 +194,14 @@ def group_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 def group_delete(request: HttpRequest, code: str) -> HttpResponse:
     _require(request, DELETE_GROUP)
     group = _group(code)
+    asked = confirm_first(
+        request,
+        _("Delete interaction group %(code)s?") % {"code": group.code},
+        back=reverse("interactions:group_detail", args=[group.code]),
+        items=[str(group)],
+    )
+    if asked is not None:
+        return asked
     try:
         services.delete_interaction_group(actor=request.user, group=group)
     except ValidationError as exc:
