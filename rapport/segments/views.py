@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.contacts.exporting import FORMATS, export_response
 from rapport.contacts.models import Contact
-from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.segments import queries, services
 from rapport.segments.criteria import describe
 from rapport.segments.forms import (
@@ -170,6 +170,16 @@ def segment_detail(request: HttpRequest, no: str) -> HttpResponse:
 @require_POST
 def segment_delete(request: HttpRequest, no: str) -> HttpResponse:
     segment = _segment(request, no)
+    question = ngettext(
+        "Delete segment %(no)s with its %(count)s line?",
+        "Delete segment %(no)s with its %(count)s lines?",
+        segment.no_of_lines,  # type: ignore[attr-defined]
+    ) % {"no": segment.no, "count": segment.no_of_lines}  # type: ignore[attr-defined]
+    asked = confirm_first(
+        request, question, back=reverse("segments:segment_detail", args=[segment.no])
+    )
+    if asked is not None:
+        return asked
     try:
         services.delete_segment(actor=request.user, segment=segment)
     except ValidationError as exc:
@@ -265,6 +275,14 @@ def lines_remove(request: HttpRequest, no: str) -> HttpResponse:
     if not chosen:
         messages.error(request, _("Select the lines to remove."))
         return _back(segment)
+    question = ngettext(
+        "Remove %(count)s selected line?", "Remove %(count)s selected lines?", len(chosen)
+    ) % {"count": len(chosen)}
+    asked = confirm_first(
+        request, question, back=reverse("segments:segment_detail", args=[segment.no])
+    )
+    if asked is not None:
+        return asked
     removed = services.remove_segment_lines(
         actor=request.user,
         segment=segment,
@@ -559,6 +577,32 @@ def logged_segment_action(request: HttpRequest) -> HttpResponse:
     if not chosen:
         messages.error(request, _("Select the logged segments first."))
         return redirect("segments:logged_segment_list")
+    questions = {
+        "cancel": ngettext(
+            "Do you wish to mark Logged Segment %(no)s as Canceled?",
+            "Do you wish to mark the %(count)s selected Logged Segment lines as Canceled?",
+            len(chosen),
+        ),
+        "restore": ngettext(
+            "Logged Segment %(no)s is marked Canceled. Do you wish to remove the checkmark?",
+            "Do you wish to remove the checkmark from the %(count)s selected Logged Segment lines?",
+            len(chosen),
+        ),
+        "delete": ngettext(
+            "Delete canceled Logged Segment %(no)s? Its interaction log entries are kept.",
+            "Delete the %(count)s selected canceled Logged Segments? Their interaction log "
+            "entries are kept.",
+            len(chosen),
+        ),
+    }
+    if action in questions:
+        asked = confirm_first(
+            request,
+            questions[action] % {"no": chosen[0], "count": len(chosen)},
+            back=reverse("segments:logged_segment_list"),
+        )
+        if asked is not None:
+            return asked
     try:
         if action == "cancel":
             count = services.cancel_logged_segments(actor=request.user, logged=selected)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.campaigns import services as campaign_services
 from rapport.campaigns.models import Campaign, CampaignEntry
-from rapport.core.htmx import flash_error, render_page
+from rapport.core.htmx import confirm_first, flash_error, render_page
 from rapport.core.listing import Filter, ListSpec, parse_bool
 from rapport.interactions import services
 
@@ -87,6 +87,31 @@ def campaign_entry_action(request: HttpRequest, no: str) -> HttpResponse:
         messages.error(request, _("Select the campaign entries first."))
         return back
     action = request.POST.get("action")
+    questions = {
+        "cancel": ngettext(
+            "Cancel %(count)s campaign entry and its interaction log entries?",
+            "Cancel %(count)s campaign entries and their interaction log entries?",
+            len(chosen),
+        ),
+        "restore": ngettext(
+            "Restore %(count)s campaign entry and its interaction log entries?",
+            "Restore %(count)s campaign entries and their interaction log entries?",
+            len(chosen),
+        ),
+        "delete": ngettext(
+            "Delete %(count)s canceled campaign entry with its interaction log entries?",
+            "Delete %(count)s canceled campaign entries with their interaction log entries?",
+            len(chosen),
+        ),
+    }
+    if action in questions:
+        asked = confirm_first(
+            request,
+            questions[action] % {"count": len(chosen)},
+            back=reverse("interactions:campaign_entry_list", args=[campaign.no]),
+        )
+        if asked is not None:
+            return asked
     try:
         if action == "cancel":
             count = services.cancel_campaign_entries(actor=request.user, entries=selected)

@@ -72,7 +72,12 @@ def test_criteria_page_previews_then_adds(alice, client_for, segment, world) -> 
 
 def test_remove_lines_and_go_back_from_the_page(alice, client_for, filled) -> None:
     client = client_for(alice)
-    client.post(f"/segments/{filled.no}/lines/remove/", {"lines": ["10000", "20000"]})
+    asked = client.post(f"/segments/{filled.no}/lines/remove/", {"lines": ["10000", "20000"]})
+    assert asked.status_code == 200 and b"Remove 2 selected lines?" in asked.content
+    assert SegmentLine.objects.filter(segment=filled).count() == 4, "nothing before confirming"
+    client.post(
+        f"/segments/{filled.no}/lines/remove/", {"lines": ["10000", "20000"], "confirmed": "1"}
+    )
     assert SegmentLine.objects.filter(segment=filled).count() == 2
     client.post(f"/segments/{filled.no}/go-back/")
     assert SegmentLine.objects.filter(segment=filled).count() == 4
@@ -93,7 +98,11 @@ def test_cancel_a_logged_segment_from_its_list(alice, client_for, filled) -> Non
     client = client_for(alice)
     assert client.get("/segments/logged/").status_code == 200
     assert client.get(f"/segments/logged/{logged.pk}/").status_code == 200
-    client.post("/segments/logged/action/", {"action": "cancel", "logged": [logged.pk]})
+    asked = client.post("/segments/logged/action/", {"action": "cancel", "logged": [logged.pk]})
+    assert f"Do you wish to mark Logged Segment {logged.pk} as Canceled?".encode() in asked.content
+    client.post(
+        "/segments/logged/action/", {"action": "cancel", "logged": [logged.pk], "confirmed": "1"}
+    )
     assert LoggedSegment.objects.get().canceled
     assert not InteractionLogEntry.objects.filter(canceled=False).exists()
     entries = client.get(f"/interactions/entries/?logged_segment={logged.pk}")
