@@ -125,3 +125,14 @@ def test_a_viewer_sees_but_cannot_change(carol, client_for, filled) -> None:
     assert client.get(f"/segments/{filled.no}/").status_code == 200
     assert client.get(f"/segments/{filled.no}/criteria/add/").status_code == 403
     assert client.post(f"/segments/{filled.no}/log/").status_code == 403
+
+
+def test_the_contact_card_shows_the_segments_a_contact_stands_in(
+    alice, client_for, filled, world
+) -> None:
+    url = f"/contacts/{world['matti'].no}/?tab=segments"
+    page = client_for(alice).get(url)
+    assert page.status_code == 200 and filled.no.encode() in page.content
+    services.log_segment(actor=alice, segment=filled)
+    fragment = client_for(alice).get(url, **HX)
+    assert b"Autumn newsletter" in fragment.content and b"<html" not in fragment.content
