@@ -158,12 +158,14 @@ def _mount() -> None:
     from rapport.contacts.api import router as contacts_router
     from rapport.core.api import router as core_router
     from rapport.interactions.api import router as interactions_router
+    from rapport.segments.api import router as segments_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", contacts_router)
     api.add_router("/", campaigns_router)
     api.add_router("/", interactions_router)
+    api.add_router("/", segments_router)
 
 
 _mount()

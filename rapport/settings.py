@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "rapport.contacts",
     "rapport.campaigns",
     "rapport.interactions",
+    "rapport.segments",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Imports larger than this many rows run as a background job with progress.
 RAPPORT_IMPORT_JOB_THRESHOLD = int(os.environ.get("RAPPORT_IMPORT_JOB_THRESHOLD", "500"))
 RAPPORT_BATCH_SIZE = int(os.environ.get("RAPPORT_BATCH_SIZE", "1000"))
+# Rows per INSERT ... SELECT when logging a segment (larger: fewer statements, same memory).
+RAPPORT_LOG_BATCH_SIZE = int(os.environ.get("RAPPORT_LOG_BATCH_SIZE", "20000"))
 # Reading an import file stops (with an error) beyond this many cells or seconds; a workbook
 # that unpacks to more than this many bytes is refused unread. Workbooks are read by the task
 # worker, never by the web process.

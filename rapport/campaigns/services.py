@@ -1,18 +1,29 @@
-"""Every change to campaigns goes through here."""
+"""Every change to campaigns, campaign statuses and target groups goes through here. (Campaign
+entries cancel and delete with their interaction log entries: rapport.interactions.services.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rapport.campaigns.models import Campaign
+from rapport.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignTargetGroup,
+    TargetGroupType,
+)
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
-from rapport.core.validation import field_error, require_perm, validate_instance
+from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
 
-CAMPAIGN_FIELDS = ("description", "starting_date", "ending_date", "salesperson", "activated")
+CAMPAIGN_FIELDS = ("description", "starting_date", "ending_date", "salesperson", "status")
+
+# Later apps tell Activate which contacts target the campaign: each source returns the ids of
+# company contacts (interactions: entries with Campaign Target; segments: segment lines).
+target_sources: list[Callable[[Campaign], Iterable[int]]] = []
 
 
 def _check_dates(campaign: Campaign) -> None:
@@ -63,3 +74,92 @@ def update_campaign(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
 def delete_campaign(*, actor: Any, campaign: Campaign) -> None:
     require_perm(actor, "campaigns.delete_campaign")
     campaign.delete()
+
+
+@transaction.atomic
+def create_campaign_status(*, actor: Any, code: str, description: str = "") -> CampaignStatus:
+    require_perm(actor, "campaigns.add_campaignstatus")
+    status = CampaignStatus(code=(code or "").strip().upper(), description=description)
+    if not status.code:
+        raise field_error(
+            "code", _("You must fill in the %(field)s field.") % {"field": _("Code")}, "required"
+        )
+    validate_instance(status)
+    status.save()
+    return status
+
+
+@transaction.atomic
+def update_campaign_status(*, actor: Any, status: CampaignStatus, **fields: Any) -> CampaignStatus:
+    require_perm(actor, "campaigns.change_campaignstatus")
+    status = CampaignStatus.objects.select_for_update().get(pk=status.pk)
+    if "description" in fields:
+        status.description = fields["description"]
+    validate_instance(status)
+    status.save()
+    return status
+
+
+@transaction.atomic
+def delete_campaign_status(*, actor: Any, status: CampaignStatus) -> None:
+    require_perm(actor, "campaigns.delete_campaignstatus")
+    if Campaign.objects.filter(status=status).exists():
+        raise field_error(
+            "code",
+            _("You cannot delete %(code)s because one or more campaigns use it.")
+            % {"code": status.code},
+            "in_use",
+        )
+    status.delete()
+
+
+@transaction.atomic
+def activate_campaign(*, actor: Any, campaign: Campaign) -> int:
+    """BC's Activate: every company with a campaign-target segment line or log entry of the
+    campaign joins its target group (as its customer no. when it has a customer business
+    relation, else as the contact). Returns the size of the target group."""
+    require_perm(actor, "campaigns.change_campaign")
+    from rapport.contacts.models import ContactBusinessRelation, LinkToTable
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    companies: set[int] = set()
+    for source in target_sources:
+        companies.update(source(campaign))
+    if not companies:
+        raise ValidationError(
+            _(
+                "To activate the sales prices and/or line discounts, you must apply the relevant "
+                "Segment Line(s) to the Campaign and place a check mark in the Campaign Target "
+                "field on the Segment Line."
+            ),
+            code="no_targets",
+        )
+    customers = dict(
+        ContactBusinessRelation.objects.filter(
+            contact_id__in=companies, link_to_table=LinkToTable.CUSTOMER
+        )
+        .exclude(no="")
+        .values_list("contact_id", "no")
+    )
+    from rapport.contacts.models import Contact
+
+    numbers = dict(Contact.objects.filter(pk__in=companies).values_list("pk", "no"))
+    CampaignTargetGroup.objects.filter(campaign=campaign).delete()
+    CampaignTargetGroup.objects.bulk_create(
+        CampaignTargetGroup(
+            campaign=campaign,
+            type=TargetGroupType.CUSTOMER if customers.get(pk) else TargetGroupType.CONTACT,
+            no=customers.get(pk) or numbers[pk],
+        )
+        for pk in sorted(companies)
+        if pk in numbers
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(activated=True)
+    return CampaignTargetGroup.objects.filter(campaign=campaign).count()
+
+
+@transaction.atomic
+def deactivate_campaign(*, actor: Any, campaign: Campaign) -> None:
+    require_perm(actor, "campaigns.change_campaign")
+    CampaignTargetGroup.objects.filter(campaign=campaign).delete()
+    Campaign.objects.filter(pk=campaign.pk).update(activated=False)

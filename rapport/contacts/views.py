@@ -21,7 +21,7 @@ from rapport.core.htmx import add_service_error, confirm_first, flash_error, ren
 from rapport.core.listing import Page
 from rapport.core.validation import first_error
 
-TABS = ("general", "persons", "relations", "interactions")
+TABS = ("general", "persons", "relations", "interactions", "segments")
 
 # Later apps fill tabs of the contact card: tab -> provider(request, contact) -> context with
 # "tab_template" (the interactions app registers "interactions").

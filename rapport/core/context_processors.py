@@ -49,5 +49,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 items.append({"url": None, "label": label, "active": False})
                 continue
             if user.has_perm(perm):
-                items.append({"url": url, "label": label, "active": current.startswith(url)})
+                items.append({"url": url, "label": label, "active": False})
+        # The area whose address is the longest prefix of this page's is the active one
+        # (/segments/logged/ is Logged Segments, not Segments).
+        matches = [item for item in items if item["url"] and current.startswith(item["url"])]
+        if matches:
+            max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items, "LANGUAGES_UI": settings.LANGUAGES}

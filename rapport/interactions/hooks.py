@@ -66,3 +66,14 @@ def salesperson_actions(request: HttpRequest, salesperson: Any) -> list[tuple[st
 
 
 SALESPEOPLE.card_actions.append(salesperson_actions)
+
+
+def _campaign_card_actions() -> None:
+    from rapport.campaigns.tables import CAMPAIGNS
+    from rapport.interactions.views.campaign_entries import campaign_actions
+
+    if campaign_actions not in CAMPAIGNS.card_actions:
+        CAMPAIGNS.card_actions.append(campaign_actions)
+
+
+_campaign_card_actions()

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rapport.accounts.models import Salesperson
-from rapport.campaigns.models import Campaign
+from rapport.campaigns.models import Campaign, CampaignEntry
 from rapport.contacts.models import AttachmentStorageType, Contact
 from rapport.core.choices import CorrespondenceType
 from rapport.core.fields import CodeField
@@ -558,9 +558,17 @@ class InteractionLogEntry(models.Model):
     campaign_target = models.BooleanField(_("Campaign Target"), default=False)
     campaign_response = models.BooleanField(_("Campaign Response"), default=False)
     segment_no = CodeField(_("Segment No."), max_length=20, blank=True)
-    # Set by segment logging (the segments issue turns this into a foreign key).
+    # Set by segment logging. Segments sit above interactions, so this is a number, not a key.
     logged_segment_entry_no = models.PositiveBigIntegerField(
         _("Logged Segment Entry No."), null=True, blank=True
+    )
+    campaign_entry = models.ForeignKey(
+        CampaignEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interaction_entries",
+        verbose_name=_("Campaign Entry No."),
     )
     evaluation = models.CharField(
         _("Evaluation"), max_length=14, blank=True, choices=Evaluation.choices
@@ -626,6 +634,8 @@ class InteractionLogEntry(models.Model):
             models.Index(fields=["canceled", "postponed"], name="ile_canceled"),
             models.Index(fields=["attachment"], name="ile_attachment"),
             models.Index(fields=["opportunity"], name="ile_opportunity"),
+            models.Index(fields=["logged_segment_entry_no"], name="ile_logged_segment"),
+            models.Index(fields=["campaign_entry"], name="ile_campaign_entry"),
         ]
 
     def __str__(self) -> str:

@@ -63,6 +63,8 @@ ENTRY_FILTERS = {
     "evaluation": Filter("evaluation", str.strip, _l("Evaluation")),
     "entry_from": Filter("pk__gte", int, _l("Entry No.")),
     "entry_to": Filter("pk__lte", int, _l("Entry No.")),
+    "logged_segment": Filter("logged_segment_entry_no", int, _l("Logged Segment Entry No.")),
+    "segment": Filter("segment_no", parse_code, _l("Segment No.")),
 }
 
 ENTRY_LIST = ListSpec(

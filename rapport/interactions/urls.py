@@ -1,11 +1,27 @@
 from django.urls import path
 
 from rapport.interactions.tables_opportunities import SALES_CYCLES
-from rapport.interactions.views import create, log, opportunities, setup
+from rapport.interactions.views import campaign_entries, create, log, opportunities, setup
 
 app_name = "interactions"
 
 urlpatterns = [
+    # --- campaign entries and activation (views/campaign_entries.py) ---
+    path(
+        "campaigns/<str:no>/entries/",
+        campaign_entries.campaign_entry_list,
+        name="campaign_entry_list",
+    ),
+    path(
+        "campaigns/<str:no>/entries/action/",
+        campaign_entries.campaign_entry_action,
+        name="campaign_entry_action",
+    ),
+    path(
+        "campaigns/<str:no>/activation/",
+        campaign_entries.campaign_activation,
+        name="campaign_activation",
+    ),
     # --- setup: groups, templates, languages, attachments, statistics (views/setup.py) ---
     path("groups/", setup.group_list, name="group_list"),
     path("groups/new/", setup.group_edit, name="group_new"),

@@ -9,6 +9,7 @@ number; errors name the payload field (`template_code`, not `template`).
 
 from rapport.interactions.api import (  # noqa: F401  (importing a module registers its routes)
     attachments,
+    campaign_entries,
     contacts,
     create,
     log,

@@ -3,6 +3,11 @@
 One module per workflow; import from this package (`from rapport.interactions import services`).
 """
 
+from rapport.interactions.services.campaign_entries import (
+    cancel_campaign_entries,
+    delete_canceled_campaign_entries,
+    restore_campaign_entries,
+)
 from rapport.interactions.services.common import (
     TODAY,
     CommentLine,
@@ -65,6 +70,7 @@ from rapport.interactions.services.opportunities import (
 )
 from rapport.interactions.services.setup import (
     TEMPLATE_FIELDS,
+    attachment_references,
     check_wizard_action,
     create_interaction_group,
     create_interaction_template,
@@ -73,6 +79,7 @@ from rapport.interactions.services.setup import (
     delete_interaction_template,
     delete_template_language,
     delete_unreferenced_attachments,
+    extra_attachment_references,
     relocate_attachments,
     remove_template_attachment,
     save_template_language,
@@ -92,9 +99,11 @@ __all__ = [
     "StartingPoint",
     "add_entry_comment",
     "apply_starting_point",
+    "attachment_references",
     "block_delete_with_open_opportunities",
     "block_type_change_with_entries",
     "calculate_values",
+    "cancel_campaign_entries",
     "cancel_entries",
     "check_opportunity_open",
     "check_wizard_action",
@@ -111,6 +120,7 @@ __all__ = [
     "default_language_row",
     "default_sales_cycle",
     "default_salesperson",
+    "delete_canceled_campaign_entries",
     "delete_canceled_entries",
     "delete_canceled_entry",
     "delete_entry_comment",
@@ -123,6 +133,7 @@ __all__ = [
     "delete_template_language",
     "delete_unreferenced_attachments",
     "evaluate_entries",
+    "extra_attachment_references",
     "fill_in",
     "interaction_defaults",
     "language_for",
@@ -132,6 +143,7 @@ __all__ = [
     "rehome_entries_of_deleted_contacts",
     "relocate_attachments",
     "remove_template_attachment",
+    "restore_campaign_entries",
     "restore_checks",
     "restore_entries",
     "resume_input",

@@ -292,6 +292,19 @@ def update_template_setup(*, actor: Any, **fields: Any) -> InteractionTemplateSe
 # --- attachments -------------------------------------------------------------------------------
 
 
+# Rows that refer to attachments, as (model, foreign key field). Later apps add theirs (segment
+# lines and segment languages share attachments too), so no file goes while something uses it.
+extra_attachment_references: list[tuple[Any, str]] = []
+
+
+def attachment_references() -> list[tuple[Any, str]]:
+    return [
+        (InteractionLogEntry, "attachment"),
+        (InteractionTemplateLanguage, "attachment"),
+        *extra_attachment_references,
+    ]
+
+
 def delete_unreferenced_attachments(ids: Iterable[int | None]) -> int:
     """Delete those of `ids` that no entry and no template language refers to any more
     (rules 3: the last reference deletes). Set-based; disk files go after commit."""
@@ -302,11 +315,9 @@ def delete_unreferenced_attachments(ids: Iterable[int | None]) -> int:
     keys: list[str] = []
     for start in range(0, len(wanted), 1000):
         batch = wanted[start : start + 1000]
-        orphans = (
-            Attachment.objects.filter(pk__in=batch)
-            .exclude(Exists(InteractionLogEntry.objects.filter(attachment=OuterRef("pk"))))
-            .exclude(Exists(InteractionTemplateLanguage.objects.filter(attachment=OuterRef("pk"))))
-        )
+        orphans = Attachment.objects.filter(pk__in=batch)
+        for model, field in attachment_references():
+            orphans = orphans.exclude(Exists(model.objects.filter(**{field: OuterRef("pk")})))
         keys += [k for k in orphans.values_list("storage_key", flat=True) if k]
         deleted += orphans._raw_delete(orphans.db)  # type: ignore[attr-defined]
     if keys:

@@ -1,0 +1,47 @@
+"""A worker killed (SIGKILL) while it logs a segment leaves the segment untouched and loggable
+again: never a partial log (issue 11 point 8). Runs the real task worker in a subprocess on this
+test's database (SQLite or PostgreSQL), pauses it after its first batch of entries, kills it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rapport.core.models import Job, JobStatus
+from rapport.core.tests.test_job_recovery import (  # noqa: F401  (fixtures)
+    _kill,
+    _poll,
+    shared,
+    start_worker,
+)
+from rapport.interactions.models import InteractionLogEntry
+from rapport.segments import services
+from rapport.segments.models import LoggedSegment, Segment, SegmentLine
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_while_logging_leaves_the_segment_whole(
+    alice,
+    segment,
+    world,
+    shared,  # noqa: F811
+    start_worker,  # noqa: F811
+) -> None:
+    shared["RAPPORT_LOG_BATCH_SIZE"] = "2"
+    services.add_contacts(actor=alice, segment=segment, filters={"contact": {"type": "person"}})
+    lines = SegmentLine.objects.filter(segment=segment).count()
+    job = services.start_log_segment(actor=alice, segment=segment, deliver=False, follow_up=True)
+    worker, paused = start_worker(pausing=True)
+    _poll(paused.exists, worker, "the log wrote its first batch")
+    _kill(worker)
+
+    fresh, _marker = start_worker(pausing=False)
+    _poll(
+        lambda: Job.objects.get(pk=job.pk).status == JobStatus.FAILED,
+        fresh,
+        "the new worker failed the dead worker's job",
+    )
+    assert not InteractionLogEntry.objects.exists(), "no entry of a partial log"
+    assert not LoggedSegment.objects.exists()
+    assert SegmentLine.objects.filter(segment=segment).count() == lines
+    result = services.log_segment(actor=alice, segment=Segment.objects.get(pk=segment.pk))
+    assert result.interactions == lines, "and it can be logged again"
