@@ -12,6 +12,7 @@ LCY_CAPTIONS: dict[str, str] = {
     "Cost (LCY)": gettext_noop("Cost (%(currency)s)"),
     "Unit Cost (LCY)": gettext_noop("Unit Cost (%(currency)s)"),
     "Estimated Value (LCY)": gettext_noop("Estimated Value (%(currency)s)"),
+    "Calcd. Current Value (LCY)": gettext_noop("Calcd. Current Value (%(currency)s)"),
 }
 
 

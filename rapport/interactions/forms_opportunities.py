@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign
+from rapport.core.currency import lcy_caption_lazy
 from rapport.interactions.forms_log import DateInput, amount_field, find_contact
 from rapport.interactions.models import (
     Opportunity,
@@ -72,7 +73,7 @@ class OpportunityForm(forms.Form):
     priority = forms.ChoiceField(
         label=_l("Priority"), choices=OpportunityPriority.choices, initial="normal"
     )
-    estimated_value = amount_field(_l("Estimated Value (LCY)"), decimal_places=2)
+    estimated_value = amount_field(lcy_caption_lazy("Estimated Value (LCY)"), decimal_places=2)
     chances_of_success = percent_field(_l("Chances of Success %"))
     estimated_closing_date = forms.DateField(
         label=_l("Estimated Closing Date"), required=False, widget=DateInput()
@@ -138,7 +139,9 @@ class CloseOpportunityForm(forms.Form):
         widget=forms.RadioSelect,
     )
     date_closed = forms.DateField(label=_l("Date Closed"), required=False, widget=DateInput())
-    calcd_current_value = amount_field(_l("Calcd. Current Value (LCY)"), decimal_places=2)
+    calcd_current_value = amount_field(
+        lcy_caption_lazy("Calcd. Current Value (LCY)"), decimal_places=2
+    )
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         kw.setdefault("initial", {"date_closed": timezone.localdate()})

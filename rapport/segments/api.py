@@ -124,12 +124,12 @@ def segment_create(request: HttpRequest, payload: SegmentIn) -> Any:
     return 201, _segment(request, segment.no)
 
 
-@router.get("/segments/{segment_no}", response=SegmentOut, summary="Read segment")
+@router.get("/segments/{segment_no}", response=SegmentOut, summary="Get segment")
 def segment_get(request: HttpRequest, segment_no: str) -> Segment:
     return _segment(request, segment_no)
 
 
-@router.patch("/segments/{segment_no}", response=SegmentOut, summary="Change segment")
+@router.patch("/segments/{segment_no}", response=SegmentOut, summary="Update segment")
 def segment_update(request: HttpRequest, segment_no: str, payload: SegmentPatch) -> Segment:
     segment = _segment(request, segment_no)
     data = payload.dict(exclude_unset=True)
@@ -175,7 +175,7 @@ def line_add(request: HttpRequest, segment_no: str, payload: SegmentLineIn) -> A
 @router.patch(
     "/segments/{segment_no}/lines/{int:line_no}",
     response=SegmentLineOut,
-    summary="Change segment line",
+    summary="Update segment line",
 )
 def line_update(
     request: HttpRequest, segment_no: str, line_no: int, payload: SegmentLinePatch
@@ -257,7 +257,7 @@ def criteria_preview(request: HttpRequest, segment_no: str, payload: CriteriaIn)
 @router.post(
     "/segments/{segment_no}/criteria",
     response={201: CriteriaResultOut},
-    summary="Add, reduce or refine contacts by criteria",
+    summary="Run criteria on a segment: add, reduce or refine contacts",
 )
 def criteria_run(request: HttpRequest, segment_no: str, payload: CriteriaIn) -> Any:
     segment = _segment(request, segment_no)
@@ -387,7 +387,7 @@ def logged_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(
-    "/logged-segments/{int:entry_no}", response=LoggedSegmentOut, summary="Read logged segment"
+    "/logged-segments/{int:entry_no}", response=LoggedSegmentOut, summary="Get logged segment"
 )
 def logged_get(request: HttpRequest, entry_no: int) -> LoggedSegment:
     require_api_perm(request, "segments.view_loggedsegment")

@@ -12,6 +12,7 @@ from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Contact
 from rapport.core.choices import CorrespondenceType
+from rapport.core.currency import lcy_caption_lazy
 from rapport.core.models import Language
 from rapport.interactions.models import (
     Evaluation,
@@ -46,7 +47,9 @@ class SegmentForm(forms.Form):
         choices=CorrespondenceType.choices,
         required=False,
     )
-    unit_cost = forms.DecimalField(label=_l("Unit Cost (LCY)"), min_value=0, required=False)
+    unit_cost = forms.DecimalField(
+        label=lcy_caption_lazy("Unit Cost (LCY)"), min_value=0, required=False
+    )
     unit_duration = forms.DecimalField(
         label=_l("Unit Duration (Min.)"), min_value=0, decimal_places=0, required=False
     )
@@ -94,7 +97,7 @@ class SegmentLineForm(forms.Form):
     correspondence_type = forms.ChoiceField(
         label=_l("Correspondence Type"), choices=CorrespondenceType.choices, required=False
     )
-    cost = forms.DecimalField(label=_l("Cost (LCY)"), min_value=0, required=False)
+    cost = forms.DecimalField(label=lcy_caption_lazy("Cost (LCY)"), min_value=0, required=False)
     duration = forms.DecimalField(
         label=_l("Duration (Min.)"), min_value=0, decimal_places=0, required=False
     )

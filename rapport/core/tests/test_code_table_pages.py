@@ -39,7 +39,7 @@ def key(row: Any) -> str:
 def test_an_admin_deletes_each_code_table_row_from_its_page(alice: Any, client_for: Any) -> None:
     client = client_for(alice)
     for prefix, row in make_rows(alice):
-        response = client.post(reverse(f"{prefix}_delete", args=[key(row)]))
+        response = client.post(reverse(f"{prefix}_delete", args=[key(row)]), {"confirmed": "1"})
         assert response.status_code == 302, prefix
         assert response["Location"] == reverse(f"{prefix}_list")
         assert not type(row).objects.filter(pk=row.pk).exists(), prefix
@@ -77,7 +77,7 @@ def test_a_row_in_use_is_kept_with_a_message_not_a_server_error(
         ("core:number-series", series, NumberSeries),
         ("contacts:business-relations", relation, BusinessRelation),
     ):
-        response = client.post(reverse(f"{prefix}_delete", args=[row.code]))
+        response = client.post(reverse(f"{prefix}_delete", args=[row.code]), {"confirmed": "1"})
         assert response.status_code == 302, prefix
         assert response["Location"] == reverse(f"{prefix}_card", args=[row.code])
         assert model.objects.filter(pk=row.pk).exists()

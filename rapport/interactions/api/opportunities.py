@@ -191,7 +191,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[O
     "/opportunities/{opportunity_no}",
     response=OpportunityOut,
     tags=[TAG],
-    summary="Read opportunity",
+    summary="Get opportunity",
 )
 def opportunity_get(request: HttpRequest, opportunity_no: str) -> Opportunity:
     return _opportunity(request, opportunity_no)

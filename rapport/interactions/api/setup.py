@@ -61,13 +61,13 @@ code_table_routes(
 
 
 @router.get(
-    "/interaction-groups/{group_code}/statistics",
+    "/interaction-groups/{interaction_group_code}/statistics",
     response=StatisticsOut,
     tags=["Interaction setup"],
 )
 def group_statistics(
     request: HttpRequest,
-    group_code: str,
+    interaction_group_code: str,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def group_statistics(
     nor postponed) in the date range, and the last 12 months (up to `date_to`) month by month."""
     require_api_perm(request, "interactions.view_interactiongroup")
     require_api_perm(request, "interactions.view_interactionlogentry")
-    group = InteractionGroup.objects.filter(code=group_code.upper()).first()
+    group = InteractionGroup.objects.filter(code=interaction_group_code.upper()).first()
     if group is None:
         raise Http404
     stats = queries.group_statistics(group, date_from=date_from, date_to=date_to)
@@ -263,6 +263,7 @@ def template_language_save(
     "/interaction-templates/{template_code}/languages/{language_code}",
     response={200: TemplateLanguageOut, 201: TemplateLanguageOut},
     tags=["Interaction setup"],
+    summary="Save interaction template language (JSON, file as base64)",
 )
 def template_language_put(
     request: HttpRequest, template_code: str, language_code: str, payload: TemplateLanguageIn

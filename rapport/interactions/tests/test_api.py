@@ -949,7 +949,7 @@ def test_anonymous_calls_get_401(db) -> None:
 def test_the_openapi_schema_lists_the_interaction_endpoints(api) -> None:
     paths = api.get("/api/v1/openapi.json").json()["paths"]
     for path in (
-        "/api/v1/interaction-groups/{group_code}/statistics",
+        "/api/v1/interaction-groups/{interaction_group_code}/statistics",
         "/api/v1/interaction-templates/{template_code}/languages",
         "/api/v1/interactions/with-attachment",
         "/api/v1/interaction-log-entries/delete-canceled",

@@ -170,8 +170,8 @@ def test_the_api_resume_keeps_contact_and_salesperson(
     assert done.json()["contact_no"] == company.no and not done.json()["postponed"]
 
 
-def test_the_openapi_document_describes_the_source(db) -> None:
-    schema = Client().get("/api/v1/openapi.json").json()
+def test_the_openapi_document_describes_the_source(bob, client_for) -> None:
+    schema = client_for(bob).get("/api/v1/openapi.json").json()
     source = schema["components"]["schemas"]["InteractionSourceIn"]
     assert source["properties"]["type"]["enum"] == [
         "contact",
