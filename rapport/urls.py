@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -25,5 +26,10 @@ urlpatterns = [
     path("core/", include("rapport.core.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    # Browsers that ask for /favicon.ico without reading the page's icon link.
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("rapport/favicon.svg"), permanent=True)),
+    ),
     path("admin/", admin.site.urls),
 ]

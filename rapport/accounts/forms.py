@@ -16,7 +16,13 @@ from rapport.accounts.roles import ROLE_LABELS
 
 
 def language_choices() -> list[tuple[str, Any]]:
-    return [("", _("Browser default")), *settings.LANGUAGES]
+    # Each language in its own words (suomi, norsk, English), as on the switcher.
+    from rapport.core.templatetags.rapport import LOCAL_LANGUAGE_NAMES
+
+    return [
+        ("", _("Browser default")),
+        *((code, LOCAL_LANGUAGE_NAMES.get(code, name)) for code, name in settings.LANGUAGES),
+    ]
 
 
 class SalespersonForm(forms.ModelForm):  # type: ignore[type-arg]

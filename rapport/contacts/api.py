@@ -11,7 +11,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from rapport.accounts.models import Salesperson
-from rapport.contacts import exporting, importing, queries, services
+from rapport.contacts import exporting, importing, queries, services, tasks
 from rapport.contacts.models import (
     BusinessRelation,
     Contact,
@@ -94,8 +94,17 @@ def contact_import(
     (not a dry run) is imported by a background job: 202 with `job_id`."""
     require_api_perm(request, "contacts.import_contacts")
     importing.check_size(file.size or 0)
+    content = file.read()
+    if importing.file_kind(content) == importing.XLSX:
+        # A workbook is parsed by the task worker, never in the web process (dry run too).
+        job = tasks.start_contact_import_job(
+            actor=request.user, content=content, filename=file.name or "", dry_run=dry_run
+        )
+        return Status(
+            202, {"rows": 0, "created": 0, "errors": [], "dry_run": dry_run, "job_id": job.pk}
+        )
     result = services.submit_contact_import(
-        actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
+        actor=request.user, content=content, filename=file.name or "", dry_run=dry_run
     )
     return Status((202 if result["job_id"] else 200), result)
 

@@ -22,6 +22,7 @@ from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import contacts_visible_to
 from rapport.core.choices import CorrespondenceType
+from rapport.core.forms import LocalDateField, LocalDecimalField
 from rapport.core.models import Language
 from rapport.interactions import services
 from rapport.interactions.attachments import Upload
@@ -78,12 +79,11 @@ MORE_FIELDS = (
 
 def amount_field(label: Any, *, decimal_places: int) -> forms.DecimalField:
     """An optional, non-negative amount typed in the user's locale (fi/nb type 1,50)."""
-    return forms.DecimalField(
+    return LocalDecimalField(
         label=label,
         required=False,
         min_value=Decimal(0),
         decimal_places=decimal_places,
-        localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal" if decimal_places else "numeric"}),
     )
 
@@ -198,7 +198,7 @@ class InteractionForm(forms.Form):
         required=False,
         label=_l("Language Code"),
     )
-    date = forms.DateField(label=_l("Date of Interaction"), required=False, widget=DateInput)
+    date = LocalDateField(label=_l("Date of Interaction"), required=False)
     time = forms.TimeField(label=_l("Time of Interaction"), required=False, widget=TimeInput)
     correspondence_type = forms.ChoiceField(
         label=_l("Correspondence Type"), choices=CorrespondenceType.choices, required=False
@@ -462,7 +462,7 @@ class PhoneCallForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_l("One comment per line, at most 80 characters each."),
     )
-    comment_date = forms.DateField(label=_l("Comment date"), required=False, widget=DateInput)
+    comment_date = LocalDateField(label=_l("Comment date"), required=False)
 
     def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -483,7 +483,7 @@ class PhoneCallForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    date = forms.DateField(label=_l("Date"), required=False, widget=DateInput)
+    date = LocalDateField(label=_l("Date"), required=False)
     comment = forms.CharField(label=_l("Comment"), max_length=COMMENT_LENGTH, required=False)
     code = forms.CharField(label=_l("Code"), max_length=10, required=False)
 
@@ -491,8 +491,8 @@ class CommentForm(forms.Form):
 class PurgeForm(forms.Form):
     """Filters of "Delete Canceled Interaction Log Entries" (BC report 5190)."""
 
-    date_from = forms.DateField(label=_l("Date from"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_l("Date to"), required=False, widget=DateInput)
+    date_from = LocalDateField(label=_l("Date from"), required=False)
+    date_to = LocalDateField(label=_l("Date to"), required=False)
     entry_from = forms.IntegerField(label=_l("Entry No. from"), required=False, min_value=1)
     entry_to = forms.IntegerField(label=_l("Entry No. to"), required=False, min_value=1)
     contact = forms.CharField(label=_l("Contact No."), max_length=20, required=False)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign
@@ -121,7 +121,7 @@ def segment_create(request: HttpRequest, payload: SegmentIn) -> Any:
             Salesperson, "salesperson_code", payload.salesperson_code
         )
     segment = services.create_segment(actor=request.user, **data)
-    return 201, _segment(request, segment.no)
+    return Status(201, _segment(request, segment.no))
 
 
 @router.get("/segments/{segment_no}", response=SegmentOut, summary="Get segment")
@@ -143,7 +143,7 @@ def segment_update(request: HttpRequest, segment_no: str, payload: SegmentPatch)
 @router.delete("/segments/{segment_no}", response={204: None}, summary="Delete segment")
 def segment_delete(request: HttpRequest, segment_no: str) -> Any:
     services.delete_segment(actor=request.user, segment=_segment(request, segment_no))
-    return 204, None
+    return Status(204, None)
 
 
 # --- lines -----------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def line_add(request: HttpRequest, segment_no: str, payload: SegmentLineIn) -> A
     line = services.add_segment_line(
         actor=request.user, segment=segment, contact=contact, **_resolve(data)
     )
-    return 201, _line(segment, line.line_no)
+    return Status(201, _line(segment, line.line_no))
 
 
 @router.patch(
@@ -262,7 +262,7 @@ def criteria_preview(request: HttpRequest, segment_no: str, payload: CriteriaIn)
 def criteria_run(request: HttpRequest, segment_no: str, payload: CriteriaIn) -> Any:
     segment = _segment(request, segment_no)
     result = services.run_criteria(actor=request.user, segment=segment, criteria=_criteria(payload))
-    return 201, _result(result)
+    return Status(201, _result(result))
 
 
 @router.post("/segments/{segment_no}/go-back", response=ChangedOut, summary="Undo criteria steps")
@@ -283,7 +283,7 @@ def criteria_save(request: HttpRequest, segment_no: str, payload: SaveCriteriaIn
     saved = services.save_criteria(
         actor=request.user, segment=segment, code=payload.code, description=payload.description
     )
-    return 201, queries.saved_criteria().get(pk=saved.pk)
+    return Status(201, queries.saved_criteria().get(pk=saved.pk))
 
 
 @router.post(
@@ -318,7 +318,7 @@ def criteria_reuse_logged(
     result = services.reuse_logged_segment(
         actor=request.user, segment=segment, logged_segment=logged
     )
-    return 201, _result(result)
+    return Status(201, _result(result))
 
 
 @router.get(
@@ -343,7 +343,7 @@ def saved_criteria_delete(request: HttpRequest, criteria_code: str) -> Any:
     if saved is None:
         raise Http404
     services.delete_saved_criteria(actor=request.user, criteria=saved)
-    return 204, None
+    return Status(204, None)
 
 
 # --- logging ----------------------------------------------------------------------------------
@@ -367,17 +367,20 @@ def segment_log(request: HttpRequest, segment_no: str, payload: LogSegmentIn) ->
             deliver=payload.deliver,
             follow_up=payload.follow_up,
         )
-        return 202, {"job_id": job.pk}
+        return Status(202, {"job_id": job.pk})
     result = services.log_segment(
         actor=request.user, segment=segment, deliver=payload.deliver, follow_up=payload.follow_up
     )
     logged = queries.logged_segments().get(pk=result.logged_segment.pk)
-    return 201, {
-        "logged_segment": logged,
-        "interactions": result.interactions,
-        "campaign_entries": result.campaign_entries,
-        "follow_up_segment_no": result.follow_up.no if result.follow_up else "",
-    }
+    return Status(
+        201,
+        {
+            "logged_segment": logged,
+            "interactions": result.interactions,
+            "campaign_entries": result.campaign_entries,
+            "follow_up_segment_no": result.follow_up.no if result.follow_up else "",
+        },
+    )
 
 
 @router.get("/logged-segments", response=PageOut[LoggedSegmentOut], summary="List logged segments")
@@ -446,7 +449,7 @@ def logged_follow_up(request: HttpRequest, entry_no: int, payload: FollowUpIn) -
         attempt_failed=payload.attempt_failed,
         description=payload.description,
     )
-    return 201, _segment(request, segment.no)
+    return Status(201, _segment(request, segment.no))
 
 
 # --- languages --------------------------------------------------------------------------------
@@ -528,4 +531,4 @@ def language_delete(
     if record is None:
         raise Http404
     services.delete_segment_language(actor=request.user, record=record)
-    return 204, None
+    return Status(204, None)

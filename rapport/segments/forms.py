@@ -13,6 +13,7 @@ from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Contact
 from rapport.core.choices import CorrespondenceType
 from rapport.core.currency import lcy_caption_lazy
+from rapport.core.forms import LocalDateField, LocalDecimalField
 from rapport.core.models import Language
 from rapport.interactions.models import (
     Evaluation,
@@ -39,7 +40,7 @@ class SegmentForm(forms.Form):
     campaign = _code_choice(Campaign, "no", _l("Campaign No."))
     campaign_target = forms.BooleanField(label=_l("Campaign Target"), required=False)
     campaign_response = forms.BooleanField(label=_l("Campaign Response"), required=False)
-    date = forms.DateField(label=_l("Date"), required=False)
+    date = LocalDateField(label=_l("Date"), required=False)
     language = _code_choice(Language, "code", _l("Language Code (Default)"))
     subject = forms.CharField(label=_l("Subject (Default)"), max_length=100, required=False)
     correspondence_type = forms.ChoiceField(
@@ -47,10 +48,10 @@ class SegmentForm(forms.Form):
         choices=CorrespondenceType.choices,
         required=False,
     )
-    unit_cost = forms.DecimalField(
+    unit_cost = LocalDecimalField(
         label=lcy_caption_lazy("Unit Cost (LCY)"), min_value=0, required=False
     )
-    unit_duration = forms.DecimalField(
+    unit_duration = LocalDecimalField(
         label=_l("Unit Duration (Min.)"), min_value=0, decimal_places=0, required=False
     )
     information_flow = forms.ChoiceField(
@@ -97,8 +98,8 @@ class SegmentLineForm(forms.Form):
     correspondence_type = forms.ChoiceField(
         label=_l("Correspondence Type"), choices=CorrespondenceType.choices, required=False
     )
-    cost = forms.DecimalField(label=lcy_caption_lazy("Cost (LCY)"), min_value=0, required=False)
-    duration = forms.DecimalField(
+    cost = LocalDecimalField(label=lcy_caption_lazy("Cost (LCY)"), min_value=0, required=False)
+    duration = LocalDecimalField(
         label=_l("Duration (Min.)"), min_value=0, decimal_places=0, required=False
     )
     evaluation = forms.ChoiceField(
@@ -149,9 +150,9 @@ class CriteriaForm(forms.Form):
     template_code = forms.CharField(
         label=_l("Interaction Template Code"), required=False, max_length=250
     )
-    date_from = forms.DateField(label=_l("Date from"), required=False)
-    date_to = forms.DateField(label=_l("Date to"), required=False)
-    no_interaction_since = forms.DateField(label=_l("No interaction since"), required=False)
+    date_from = LocalDateField(label=_l("Date from"), required=False)
+    date_to = LocalDateField(label=_l("Date to"), required=False)
+    no_interaction_since = LocalDateField(label=_l("No interaction since"), required=False)
     allow_existing_contacts = forms.BooleanField(
         label=_l("Allow Existing Contacts"), required=False
     )

@@ -301,3 +301,8 @@ def test_an_unknown_language_is_refused_on_the_profile(login, bob):
     assert response.status_code == 422
     assert response.context["language_form"].errors["language"]
     assert User.objects.get(username="bob").language == ""
+
+
+def test_the_profile_names_languages_in_their_own_words(alice, client_for) -> None:
+    page = client_for(alice).get("/accounts/profile/").content.decode()
+    assert ">suomi<" in page and ">norsk<" in page and ">English<" in page

@@ -639,12 +639,25 @@ def test_api_dry_run_import_reports_errors_and_writes_nothing(alice, client_for)
 
 
 def test_api_import_creates_contacts(alice, client_for) -> None:
+    content = csv_bytes([["Name", "City"], ["Api Oy", "Vaasa"]])
+    response = client_for(alice).post(
+        "/api/v1/contacts/import", {"file": api_upload(content), "dry_run": "false"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == 1 and response.json()["errors"] == []
+    assert Contact.objects.get().city == "Vaasa"
+
+
+def test_an_api_workbook_import_is_parsed_by_the_task_worker(alice, client_for) -> None:
+    from rapport.core.jobs import execute_job
+
     content = xlsx_bytes([["Name", "City"], ["Api Oy", "Vaasa"]])
     response = client_for(alice).post(
         "/api/v1/contacts/import", {"file": api_upload(content, "c.xlsx"), "dry_run": "false"}
     )
-    assert response.status_code == 200, response.content
-    assert response.json()["created"] == 1 and response.json()["errors"] == []
+    assert response.status_code == 202, response.content
+    assert not Contact.objects.exists(), "the web process did not read the workbook"
+    execute_job(response.json()["job_id"])
     assert Contact.objects.get().city == "Vaasa"
 
 

@@ -35,3 +35,9 @@ def test_the_server_error_page_renders_without_a_request_context(language, title
     assert response.status_code == 500
     assert f"<h1>{title}</h1>" in html
     assert f'<html lang="{language}">' in html and "rapport.css" in html
+
+
+def test_favicon_ico_leads_to_the_icon(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
-from rapport.campaigns.models import Campaign
+from rapport.campaigns.models import Campaign, CampaignEntry
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core.choices import CorrespondenceType
@@ -546,6 +546,16 @@ def create_interaction(
     entry.contact_via = (values.get("contact_via") or "")[:80]
     entry.postponed = postpone
     validate_instance(entry, exclude=["contact", "contact_company"])
+    if not postpone and entry.campaign is not None and entry.campaign_entry_id is None:
+        # BC: an interaction in a campaign is a campaign entry of its own (Register No. 0);
+        # a postponed one gets its campaign entry when it is finished.
+        entry.campaign_entry = CampaignEntry.objects.create(
+            campaign=entry.campaign,
+            description=entry.description,
+            date=entry.date,
+            user=entry.user,
+            salesperson=entry.salesperson,
+        )
     entry.save()
     if data.comments is not None:
         if resume is not None:

@@ -87,3 +87,24 @@ def test_campaign_entries_over_the_api_and_pages(alice, client_for, logged, camp
     assert page.status_code == 200 and b"Autumn newsletter" in page.content
     card = client_for(alice).get(f"/campaigns/campaigns/{campaign.no}/")
     assert b"Campaign Entries" in card.content and b"Activate" in card.content
+
+
+def test_an_interaction_in_a_campaign_is_a_campaign_entry_of_its_own(
+    alice, bob, letter, world, campaign
+) -> None:
+    from rapport.interactions.services import InteractionInput
+
+    later = interactions.create_interaction(
+        actor=bob,
+        data=InteractionInput(contact=world["kari"], template=letter, campaign=campaign),
+        postpone=True,
+    )
+    assert not CampaignEntry.objects.exists(), "a postponed interaction has none"
+    done = interactions.create_interaction(
+        actor=bob,
+        data=interactions.resume_input(later),
+        resume=later,
+    )
+    entry = CampaignEntry.objects.get()
+    assert done.campaign_entry == entry and entry.register_no is None
+    assert entry.campaign == campaign and entry.description == done.description
