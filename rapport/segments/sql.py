@@ -165,7 +165,9 @@ def _insert_lines(
         segment.pk,
         *ids_params,
     ]
-    return execute(sql, params)
+    inserted = execute(sql, params)
+    refresh_statistics(inserted)
+    return inserted
 
 
 def copy_lines_to_history(
@@ -193,7 +195,9 @@ def restore_lines_from_history(segment: Segment, step_no: int, action: str) -> i
         FROM {table(SegmentHistory)} h
         WHERE h.{q("segment_id")} = %s AND h.{q("step_no")} = %s AND h.{q("action_taken")} = %s
     """
-    return execute(sql, (segment.pk, segment.pk, step_no, action))
+    restored = execute(sql, (segment.pk, segment.pk, step_no, action))
+    refresh_statistics(restored)
+    return restored
 
 
 def delete_lines(segment: Segment, where: str, params: tuple[Any, ...]) -> int:
@@ -201,15 +205,24 @@ def delete_lines(segment: Segment, where: str, params: tuple[Any, ...]) -> int:
     their line-level language records, without loading them."""
     lines = table(SegmentLine)
     execute(
-        f"DELETE FROM {table(SegmentInteractionLanguage)} WHERE {q('line_id')} IN "
-        f"(SELECT l.{q('id')} FROM {lines} l WHERE l.{q('segment_id')} = %s AND ({where}))",
-        (segment.pk, *params),
+        f"DELETE FROM {table(SegmentInteractionLanguage)} WHERE {q('segment_id')} = %s AND "
+        f"{q('line_id')} IN (SELECT l.{q('id')} FROM {lines} l "
+        f"WHERE l.{q('segment_id')} = %s AND ({where}))",
+        (segment.pk, segment.pk, *params),
     )
     return execute(
-        f"DELETE FROM {lines} WHERE {q('id')} IN "
-        f"(SELECT l.{q('id')} FROM {lines} l WHERE l.{q('segment_id')} = %s AND ({where}))",
-        (segment.pk, *params),
+        f"DELETE FROM {lines} WHERE {q('segment_id')} = %s AND ({where})", (segment.pk, *params)
     )
+
+
+def refresh_statistics(rows: int) -> None:
+    """After many lines come or go in one transaction, PostgreSQL's planner would still plan for
+    the old table size (a nested loop over a million lines); ANALYZE keeps its plans right."""
+    if rows >= STATISTICS_THRESHOLD and connection.vendor == "postgresql":
+        execute(f"ANALYZE {table(SegmentLine)}")
+
+
+STATISTICS_THRESHOLD = 5000
 
 
 def now() -> Any:
