@@ -120,7 +120,8 @@ def main() -> None:
     from rapport.contacts.models import Contact
     from rapport.interactions.models import InteractionLogEntry
     from rapport.segments import services, sql
-    from rapport.segments.models import LoggedSegment, Segment, SegmentLine
+    from rapport.segments.models import LINE_COLUMNS, LoggedSegment, Segment, SegmentLine
+    from rapport.segments.services.logging import ENTRY_COLUMNS
 
     started = time.perf_counter()
     world = generate(args.contacts)
@@ -157,34 +158,7 @@ def main() -> None:
             actor=actor, segment=holder["segment"], filters={"contact": {"type": "company"}}
         )
 
-    columns = [
-        "segment_id",
-        "line_no",
-        "contact_id",
-        "contact_company_id",
-        "description",
-        "campaign_id",
-        "campaign_target",
-        "campaign_response",
-        "salesperson_id",
-        "template_id",
-        "group_id",
-        "information_flow",
-        "initiated_by",
-        "date",
-        "send_word_docs_as_attachment",
-        "correspondence_type",
-        "cost",
-        "duration",
-        "attachment_id",
-        "language_id",
-        "subject",
-        "evaluation",
-        "time",
-        "attempt_failed",
-        "contact_via",
-        "description_typed",
-    ]
+    columns = ["segment_id", *LINE_COLUMNS]
 
     def baseline_add() -> None:
         s = holder["segment"]
@@ -235,40 +209,7 @@ def main() -> None:
     def rapport_log() -> None:
         services.log_segment(actor=actor, segment=holder["segment"])
 
-    entry_cols = [
-        "contact_id",
-        "contact_company_id",
-        "date",
-        "time",
-        "description",
-        "information_flow",
-        "initiated_by",
-        "attachment_id",
-        "cost",
-        "duration",
-        "user_id",
-        "group_id",
-        "template_id",
-        "language_id",
-        "campaign_id",
-        "campaign_target",
-        "campaign_response",
-        "segment_no",
-        "logged_segment_entry_no",
-        "evaluation",
-        "attempt_failed",
-        "salesperson_id",
-        "delivery_status",
-        "canceled",
-        "correspondence_type",
-        "document_type",
-        "document_no",
-        "version_no",
-        "contact_via",
-        "postponed",
-        "created_at",
-        "updated_at",
-    ]
+    entry_cols = [c for c in ENTRY_COLUMNS if c != "campaign_entry_id"]
 
     def baseline_log() -> None:
         s = holder["segment"]

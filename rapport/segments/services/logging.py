@@ -30,6 +30,44 @@ LOG = "segments.log_segment"
 BACKGROUND_THRESHOLD = 2000
 
 
+# The log entry columns one INSERT ... SELECT fills from the segment lines, in order.
+ENTRY_COLUMNS = [
+    "contact_id",
+    "contact_company_id",
+    "date",
+    "time",
+    "description",
+    "information_flow",
+    "initiated_by",
+    "attachment_id",
+    "cost",
+    "duration",
+    "user_id",
+    "group_id",
+    "template_id",
+    "language_id",
+    "campaign_id",
+    "campaign_target",
+    "campaign_response",
+    "segment_no",
+    "logged_segment_entry_no",
+    "evaluation",
+    "attempt_failed",
+    "salesperson_id",
+    "delivery_status",
+    "canceled",
+    "correspondence_type",
+    "document_type",
+    "document_no",
+    "version_no",
+    "contact_via",
+    "postponed",
+    "created_at",
+    "updated_at",
+    "campaign_entry_id",
+]
+
+
 @dataclass
 class LogResult:
     logged_segment: LoggedSegment
@@ -129,41 +167,6 @@ def _insert_entries(
     def lines_qs(s: Segment) -> QuerySet[SegmentLine]:
         return SegmentLine.objects.filter(segment=s)
 
-    entry_cols = [
-        "contact_id",
-        "contact_company_id",
-        "date",
-        "time",
-        "description",
-        "information_flow",
-        "initiated_by",
-        "attachment_id",
-        "cost",
-        "duration",
-        "user_id",
-        "group_id",
-        "template_id",
-        "language_id",
-        "campaign_id",
-        "campaign_target",
-        "campaign_response",
-        "segment_no",
-        "logged_segment_entry_no",
-        "evaluation",
-        "attempt_failed",
-        "salesperson_id",
-        "delivery_status",
-        "canceled",
-        "correspondence_type",
-        "document_type",
-        "document_no",
-        "version_no",
-        "contact_via",
-        "postponed",
-        "created_at",
-        "updated_at",
-        "campaign_entry_id",
-    ]
     q = sql.q
     email = CorrespondenceType.EMAIL
     # Rules 6: without delivery an e-mail line to a contact without an address is logged with
@@ -193,7 +196,7 @@ def _insert_entries(
     else:
         campaign_entry = "NULL"
     statement = f"""
-        INSERT INTO {sql.table(InteractionLogEntry)} ({", ".join(q(c) for c in entry_cols)})
+        INSERT INTO {sql.table(InteractionLogEntry)} ({", ".join(q(c) for c in ENTRY_COLUMNS)})
         SELECT l.{q("contact_id")}, l.{q("contact_company_id")}, l.{q("date")}, l.{q("time")},
                l.{q("description")}, l.{q("information_flow")}, l.{q("initiated_by")},
                l.{q("attachment_id")}, l.{q("cost")}, l.{q("duration")}, %s, l.{q("group_id")},
