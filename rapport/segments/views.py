@@ -402,6 +402,24 @@ def save_criteria(request: HttpRequest, no: str) -> HttpResponse:
     )
 
 
+def _reuse_page(
+    request: HttpRequest, segment: Segment, form: Any, title: str, warning: str
+) -> HttpResponse:
+    """The reuse dialog; BC's warning when the segment already has criteria actions."""
+    actions = segment.no_of_criteria_actions  # type: ignore[attr-defined]
+    return render_page(
+        request,
+        "segments/simple_form.html",
+        {
+            "form": form,
+            "segment": segment,
+            "title": title,
+            "warning": warning % {"no": segment.no, "count": actions} if actions else "",
+        },
+        status=422 if form.errors else 200,
+    )
+
+
 def reuse_criteria(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, CHANGE)
     segment = _segment(request, no)
@@ -423,23 +441,11 @@ def reuse_criteria(request: HttpRequest, no: str) -> HttpResponse:
             return _back(segment)
         except ValidationError as exc:
             add_service_error(form, exc)
-    return render_page(
-        request,
-        "segments/simple_form.html",
-        {
-            "form": form,
-            "segment": segment,
-            "title": _("Reuse Criteria"),
-            "warning": _(
-                "Segment %(no)s already contains %(count)s No. of Criteria Actions. Are you "
-                "sure you want to reuse a Saved Segment Criteria?"
-            )
-            % {"no": segment.no, "count": segment.no_of_criteria_actions}  # type: ignore[attr-defined]
-            if segment.no_of_criteria_actions  # type: ignore[attr-defined]
-            else "",
-        },
-        status=422 if form.errors else 200,
+    warning = _(
+        "Segment %(no)s already contains %(count)s No. of Criteria Actions. Are you sure you "
+        "want to reuse a Saved Segment Criteria?"
     )
+    return _reuse_page(request, segment, form, _("Reuse Criteria"), warning)
 
 
 def reuse_logged_segment(request: HttpRequest, no: str) -> HttpResponse:
@@ -463,23 +469,11 @@ def reuse_logged_segment(request: HttpRequest, no: str) -> HttpResponse:
             return _back(segment)
         except ValidationError as exc:
             add_service_error(form, exc)
-    return render_page(
-        request,
-        "segments/simple_form.html",
-        {
-            "form": form,
-            "segment": segment,
-            "title": _("Reuse Segment"),
-            "warning": _(
-                "Segment %(no)s already contains %(count)s No. of Criteria Actions. Are you "
-                "sure you want to reuse a Logged Segment?"
-            )
-            % {"no": segment.no, "count": segment.no_of_criteria_actions}  # type: ignore[attr-defined]
-            if segment.no_of_criteria_actions  # type: ignore[attr-defined]
-            else "",
-        },
-        status=422 if form.errors else 200,
+    warning = _(
+        "Segment %(no)s already contains %(count)s No. of Criteria Actions. Are you sure you "
+        "want to reuse a Logged Segment?"
     )
+    return _reuse_page(request, segment, form, _("Reuse Segment"), warning)
 
 
 # --- logging ----------------------------------------------------------------------------------
