@@ -113,27 +113,18 @@ def delete_campaign_status(*, actor: Any, status: CampaignStatus) -> None:
     status.delete()
 
 
-@transaction.atomic
-def activate_campaign(*, actor: Any, campaign: Campaign) -> int:
-    """BC's Activate: every company with a campaign-target segment line or log entry of the
-    campaign joins its target group (as its customer no. when it has a customer business
-    relation, else as the contact). Returns the size of the target group."""
-    require_perm(actor, "campaigns.change_campaign")
-    from rapport.contacts.models import ContactBusinessRelation, LinkToTable
-
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+def _target_companies(campaign: Campaign) -> set[int]:
     companies: set[int] = set()
     for source in target_sources:
         companies.update(source(campaign))
-    if not companies:
-        raise ValidationError(
-            _(
-                "To activate the sales prices and/or line discounts, you must apply the relevant "
-                "Segment Line(s) to the Campaign and place a check mark in the Campaign Target "
-                "field on the Segment Line."
-            ),
-            code="no_targets",
-        )
+    return companies
+
+
+def _fill_target_groups(campaign: Campaign, companies: set[int]) -> int:
+    """The campaign's target groups: each company as its customer no. when it has a customer
+    business relation, else as the contact. Replaces what was there; returns the count."""
+    from rapport.contacts.models import Contact, ContactBusinessRelation, LinkToTable
+
     customers = dict(
         ContactBusinessRelation.objects.filter(
             contact_id__in=companies, link_to_table=LinkToTable.CUSTOMER
@@ -141,8 +132,6 @@ def activate_campaign(*, actor: Any, campaign: Campaign) -> int:
         .exclude(no="")
         .values_list("contact_id", "no")
     )
-    from rapport.contacts.models import Contact
-
     numbers = dict(Contact.objects.filter(pk__in=companies).values_list("pk", "no"))
     CampaignTargetGroup.objects.filter(campaign=campaign).delete()
     CampaignTargetGroup.objects.bulk_create(
@@ -154,8 +143,36 @@ def activate_campaign(*, actor: Any, campaign: Campaign) -> int:
         for pk in sorted(companies)
         if pk in numbers
     )
-    Campaign.objects.filter(pk=campaign.pk).update(activated=True)
     return CampaignTargetGroup.objects.filter(campaign=campaign).count()
+
+
+@transaction.atomic
+def activate_campaign(*, actor: Any, campaign: Campaign) -> int:
+    """BC's Activate: every company with a campaign-target segment line or log entry of the
+    campaign joins its target group. Returns the size of the target group."""
+    require_perm(actor, "campaigns.change_campaign")
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    companies = _target_companies(campaign)
+    if not companies:
+        raise ValidationError(
+            _(
+                "To activate the sales prices and/or line discounts, you must apply the relevant "
+                "Segment Line(s) to the Campaign and place a check mark in the Campaign Target "
+                "field on the Segment Line."
+            ),
+            code="no_targets",
+        )
+    count = _fill_target_groups(campaign, companies)
+    Campaign.objects.filter(pk=campaign.pk).update(activated=True)
+    return count
+
+
+def sync_target_groups() -> None:
+    """While a campaign is activated its target groups follow its target lines and entries
+    (BC: a line's contact, campaign or Campaign Target changes, or the line goes). Called by
+    the services that change those; a company leaves with its last target line or entry."""
+    for campaign in Campaign.objects.filter(activated=True):
+        _fill_target_groups(campaign, _target_companies(campaign))
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.core.validation import field_error, require_perm, validate_instance
 from rapport.interactions.models import InteractionLogEntry
@@ -172,6 +173,7 @@ def run_criteria(*, actor: Any, segment: Segment, criteria: Criteria) -> Criteri
             lines_after=result.lines,
         )
         step.refresh_from_db()
+        sync_target_groups()
         return result
 
 
@@ -227,6 +229,7 @@ def go_back(*, actor: Any, segment: Segment, to_step: int | None = None) -> int:
         )
         step.delete()
         undone += 1
+    sync_target_groups()
     return undone
 
 
@@ -331,4 +334,5 @@ def reuse_logged_segment(
     lines = SegmentLine.objects.filter(segment=segment).count()
     SegmentCriteriaStep.objects.filter(pk=step.pk).update(lines_added=added, lines_after=lines)
     step.refresh_from_db()
+    sync_target_groups()
     return CriteriaResult(step, added=added, lines=lines)

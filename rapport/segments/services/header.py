@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
+from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
@@ -277,6 +278,7 @@ def update_segment(
             if segment.correspondence_type:
                 lines.update(correspondence_type=segment.correspondence_type)
             _refresh_line_languages(segment, lines)
+        sync_target_groups()
         return segment
 
     if not update_lines:
@@ -302,6 +304,8 @@ def update_segment(
         # BC: only when there is something to send and the new value is not blank.
         same_template.update(correspondence_type=segment.correspondence_type)
     _sync_language(segment, before, fields)
+    if "campaign" in changed or "campaign_target" in changed:
+        sync_target_groups()
     return segment
 
 
@@ -339,6 +343,7 @@ def purge_segment(segment: Segment) -> None:
     segment.criteria_steps.all()._raw_delete(segment.criteria_steps.db)  # type: ignore[attr-defined]
     segment.languages.all().delete()
     Segment.objects.filter(pk=segment.pk).delete()
+    sync_target_groups()
 
 
 # --- lines by hand --------------------------------------------------------------------------
@@ -417,6 +422,7 @@ def add_segment_line(
         first_line_no=line.line_no,
         last_line_no=line.line_no,
     )
+    sync_target_groups()
     return line
 
 
@@ -527,6 +533,7 @@ def update_segment_line(*, actor: Any, line: SegmentLine, **fields: Any) -> Segm
             line.line_no = line_no
     if fields:
         line = _apply_line_changes(segment, line, fields)
+    sync_target_groups()
     return line
 
 
@@ -555,6 +562,7 @@ def remove_segment_lines(*, actor: Any, segment: Segment, lines: QuerySet[Segmen
     SegmentCriteriaStep.objects.filter(pk=step.pk).update(
         lines_removed=removed, lines_after=F("lines_after") - removed
     )
+    sync_target_groups()
     return removed
 
 

@@ -108,3 +108,27 @@ def test_an_interaction_in_a_campaign_is_a_campaign_entry_of_its_own(
     entry = CampaignEntry.objects.get()
     assert done.campaign_entry == entry and entry.register_no is None
     assert entry.campaign == campaign and entry.description == done.description
+
+
+def test_target_groups_follow_the_lines_while_the_campaign_is_activated(
+    alice, segment, world, campaign
+) -> None:
+    services.update_segment(actor=alice, segment=segment, campaign=campaign, campaign_target=True)
+    services.add_contacts(
+        actor=alice, segment=segment, filters={"contact": {"no": world["matti"].no}}
+    )
+    campaigns.activate_campaign(actor=alice, campaign=campaign)
+    services.add_segment_line(actor=alice, segment=segment, contact=world["kari"])
+    groups = set(CampaignTargetGroup.objects.values_list("no", flat=True))
+    assert groups == {world["kesko"].no, world["equinor"].no}, "a new target line's company joins"
+    services.remove_segment_lines(
+        actor=alice,
+        segment=segment,
+        lines=SegmentLine.objects.filter(segment=segment, contact=world["kari"]),
+    )
+    groups = set(CampaignTargetGroup.objects.values_list("no", flat=True))
+    assert groups == {world["kesko"].no}, "a company leaves with its last target line"
+    services.log_segment(actor=alice, segment=segment)
+    assert set(CampaignTargetGroup.objects.values_list("no", flat=True)) == {world["kesko"].no}, (
+        "the logged entries keep the company in"
+    )
