@@ -72,10 +72,17 @@ class SegmentForm(forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, editing: bool = False, template_code: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["no"]
+            # BC's question when a header field that goes to the lines changes.
+            self.fields["update_lines"].label = _(
+                "Do you want to update the segment lines where the Interaction Template Code "
+                "is %(code)s?"
+            ) % {"code": template_code}
         else:
             del self.fields["update_lines"]
             for name in ("unit_cost", "unit_duration", "language", "subject"):
@@ -247,3 +254,18 @@ class FollowUpForm(forms.Form):
         ),
     )
     description = forms.CharField(label=_l("Description"), max_length=100, required=False)
+
+
+class SegmentLanguageForm(forms.Form):
+    """A segment interaction language: the header's (inherited by lines), or one line's own."""
+
+    language = _code_choice(Language, "code", _l("Language Code"), required=True)
+    line_no = forms.IntegerField(
+        label=_l("Line No."),
+        required=False,
+        min_value=1,
+        help_text=_l("Leave blank for the segment; a line no. gives that line its own."),
+    )
+    subject = forms.CharField(label=_l("Subject"), max_length=100, required=False)
+    file = forms.FileField(label=_l("Attachment"), required=False)
+    remove_attachment = forms.BooleanField(label=_l("Remove attachment"), required=False)

@@ -28,4 +28,5 @@ urlpatterns = [
     path("<str:no>/reuse-criteria/", views.reuse_criteria, name="reuse_criteria"),
     path("<str:no>/reuse-logged-segment/", views.reuse_logged_segment, name="reuse_logged_segment"),
     path("<str:no>/log/", views.segment_log, name="segment_log"),
+    path("<str:no>/languages/", views.segment_languages, name="segment_languages"),
 ]

@@ -31,10 +31,17 @@ from rapport.segments.forms import (
     ReuseLoggedSegmentForm,
     SaveCriteriaForm,
     SegmentForm,
+    SegmentLanguageForm,
     SegmentLineForm,
     line_changes,
 )
-from rapport.segments.models import CriteriaAction, LoggedSegment, Segment, SegmentLine
+from rapport.segments.models import (
+    CriteriaAction,
+    LoggedSegment,
+    Segment,
+    SegmentInteractionLanguage,
+    SegmentLine,
+)
 
 VIEW = "segments.view_segment"
 CHANGE = "segments.change_segment"
@@ -117,7 +124,12 @@ def segment_edit(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, CHANGE)
     segment = _segment(request, no)
     initial = _header_initial(segment)
-    form = SegmentForm(request.POST or None, initial=initial, editing=True)
+    form = SegmentForm(
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        template_code=segment.template.code if segment.template else "",
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_segment(
@@ -652,3 +664,78 @@ def logged_segment_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("segments:logged_segment_detail", pk=pk)
     messages.success(request, _("Segment %(no)s was created.") % {"no": segment.no})
     return _back(segment)
+
+
+# --- languages --------------------------------------------------------------------------------
+
+
+def segment_languages(request: HttpRequest, no: str) -> HttpResponse:
+    """The segment's interaction languages (BC 3.3): subject and attachment per language, for
+    the segment (inherited by its lines) or for one line; add, change, remove."""
+    segment = _segment(request, no)
+    form = SegmentLanguageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        _require(request, CHANGE)
+        if "delete" in request.POST:
+            record = get_object_or_404(
+                SegmentInteractionLanguage, segment=segment, pk=request.POST.get("delete")
+            )
+            question = _("Remove language %(code)s from segment %(no)s?") % {
+                "code": record.language.code,
+                "no": segment.no,
+            }
+            asked = confirm_first(
+                request, question, back=reverse("segments:segment_languages", args=[segment.no])
+            )
+            if asked is not None:
+                return asked
+            services.delete_segment_language(actor=request.user, record=record)
+            messages.success(request, _("The language was removed."))
+            return redirect("segments:segment_languages", no=segment.no)
+        if form.is_valid():
+            data = form.cleaned_data
+            line = None
+            if data["line_no"]:
+                line = SegmentLine.objects.filter(segment=segment, line_no=data["line_no"]).first()
+                if line is None:
+                    form.add_error(
+                        "line_no", _("The segment has no line %(no)s.") % {"no": data["line_no"]}
+                    )
+            if not form.errors:
+                upload = None
+                if data["file"] is not None:
+                    from rapport.interactions.attachments import Upload
+
+                    upload = Upload(
+                        content=data["file"].read(),
+                        name=data["file"].name or "",
+                        content_type=data["file"].content_type or "",
+                    )
+                try:
+                    services.save_segment_language(
+                        actor=request.user,
+                        segment=segment,
+                        language=data["language"],
+                        line=line,
+                        subject=data["subject"],
+                        upload=upload,
+                        remove_attachment=data["remove_attachment"],
+                    )
+                    messages.success(request, _("The language was saved."))
+                    return redirect("segments:segment_languages", no=segment.no)
+                except ValidationError as exc:
+                    add_service_error(form, exc)
+    records = SegmentInteractionLanguage.objects.filter(segment=segment).select_related(
+        "language", "line", "attachment"
+    )
+    return render_page(
+        request,
+        "segments/languages.html",
+        {
+            "segment": segment,
+            "form": form,
+            "records": records,
+            "can_change": request.user.has_perm(CHANGE),
+        },
+        status=422 if form.errors else 200,
+    )

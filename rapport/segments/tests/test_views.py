@@ -136,3 +136,31 @@ def test_the_contact_card_shows_the_segments_a_contact_stands_in(
     services.log_segment(actor=alice, segment=filled)
     fragment = client_for(alice).get(url, **HX)
     assert b"Autumn newsletter" in fragment.content and b"<html" not in fragment.content
+
+
+def test_segment_languages_page_adds_changes_and_removes(alice, client_for, filled) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rapport.segments.models import SegmentInteractionLanguage
+
+    client = client_for(alice)
+    url = f"/segments/{filled.no}/languages/"
+    assert client.get(url).status_code == 200
+    assert client.get(url, **HX).status_code == 200
+    saved = client.post(
+        url,
+        {
+            "language": "FI",
+            "subject": "Syksyn uutiskirje",
+            "file": SimpleUploadedFile("kirje.txt", b"Hei"),
+        },
+    )
+    assert saved.status_code == 302
+    record = SegmentInteractionLanguage.objects.get()
+    assert record.subject == "Syksyn uutiskirje" and record.attachment.file_name == "kirje.txt"
+    bad = client.post(url, {"language": "FI", "line_no": "99"})
+    assert bad.status_code == 422 and b"The segment has no line 99." in bad.content
+    asked = client.post(url, {"delete": record.pk})
+    assert asked.status_code == 200 and b"Remove language FI" in asked.content
+    client.post(url, {"delete": record.pk, "confirmed": "1"})
+    assert not SegmentInteractionLanguage.objects.exists()
