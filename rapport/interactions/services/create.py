@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign, CampaignEntry
+from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core.choices import CorrespondenceType
@@ -557,6 +558,13 @@ def create_interaction(
             salesperson=entry.salesperson,
         )
     entry.save()
+    if (
+        not postpone
+        and entry.campaign_target
+        and Campaign.objects.filter(pk=entry.campaign_id or 0, activated=True).exists()
+    ):
+        # An activated campaign's target groups take the company of a new target interaction.
+        sync_target_groups()
     if data.comments is not None:
         if resume is not None:
             entry.comments.all().delete()

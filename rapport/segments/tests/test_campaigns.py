@@ -132,3 +132,23 @@ def test_target_groups_follow_the_lines_while_the_campaign_is_activated(
     assert set(CampaignTargetGroup.objects.values_list("no", flat=True)) == {world["kesko"].no}, (
         "the logged entries keep the company in"
     )
+
+
+def test_a_target_interaction_in_an_activated_campaign_joins_its_company(
+    alice, bob, letter, segment, world, campaign
+) -> None:
+    from rapport.interactions.services import InteractionInput
+
+    services.update_segment(actor=alice, segment=segment, campaign=campaign, campaign_target=True)
+    services.add_contacts(
+        actor=alice, segment=segment, filters={"contact": {"no": world["matti"].no}}
+    )
+    campaigns.activate_campaign(actor=alice, campaign=campaign)
+    interactions.create_interaction(
+        actor=bob,
+        data=InteractionInput(
+            contact=world["kari"], template=letter, campaign=campaign, campaign_target=True
+        ),
+    )
+    groups = set(CampaignTargetGroup.objects.values_list("no", flat=True))
+    assert groups == {world["kesko"].no, world["equinor"].no}
