@@ -56,6 +56,7 @@ class InteractionFields(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("Salesperson Code"),
+        db_index=False,
     )
     template = models.ForeignKey(
         InteractionTemplate,
@@ -64,6 +65,7 @@ class InteractionFields(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("Interaction Template Code"),
+        db_index=False,
     )
     group = models.ForeignKey(
         InteractionGroup,
@@ -72,6 +74,7 @@ class InteractionFields(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("Interaction Group Code"),
+        db_index=False,
     )
     information_flow = models.CharField(
         _("Information Flow"), max_length=10, blank=True, choices=InformationFlow.choices
@@ -155,11 +158,13 @@ class Segment(InteractionFields):
 
 class LineFields(InteractionFields):
     """Everything a segment line holds; the segment history keeps whole deleted lines in the same
-    shape, so Go Back restores them exactly (set-based, INSERT ... SELECT both ways)."""
+    shape, so Go Back restores them exactly (set-based, INSERT ... SELECT both ways). Only the
+    keys lines are looked up by are indexed (segment, contact, campaign, attachment): every
+    index costs on a million-line insert and delete."""
 
     line_no = models.PositiveBigIntegerField(_("Line No."))
     contact = models.ForeignKey(
-        Contact, models.CASCADE, related_name="+", verbose_name=_("Contact No.")
+        Contact, models.CASCADE, related_name="+", verbose_name=_("Contact No."), db_index=False
     )
     contact_company = models.ForeignKey(
         Contact,
@@ -168,6 +173,7 @@ class LineFields(InteractionFields):
         blank=True,
         related_name="+",
         verbose_name=_("Contact Company No."),
+        db_index=False,
     )
     correspondence_type = models.CharField(
         _("Correspondence Type"), max_length=10, blank=True, choices=CorrespondenceType.choices
@@ -201,6 +207,7 @@ class LineFields(InteractionFields):
         blank=True,
         related_name="+",
         verbose_name=_("Language Code"),
+        db_index=False,
     )
     subject = models.CharField(_("Subject"), max_length=100, blank=True)
     evaluation = models.CharField(
