@@ -82,7 +82,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 
 def segment_new(request: HttpRequest) -> HttpResponse:
     _require(request, "segments.add_segment")
-    form = SegmentForm(request.POST or None)
+    form = SegmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             segment = services.create_segment(actor=request.user, **form.service_kwargs())
@@ -224,7 +224,7 @@ def segment_export(request: HttpRequest, no: str) -> HttpResponseBase:
 def line_add(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, CHANGE)
     segment = _segment(request, no)
-    form = SegmentLineForm(request.POST or None, user=request.user)
+    form = SegmentLineForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         contact = data.pop("contact")
@@ -262,7 +262,9 @@ def line_edit(request: HttpRequest, no: str, line_no: int) -> HttpResponse:
         "duration": line.duration,
         "evaluation": line.evaluation,
     }
-    form = SegmentLineForm(request.POST or None, initial=initial, user=request.user)
+    form = SegmentLineForm(
+        request.POST if request.method == "POST" else None, initial=initial, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         changes = line_changes(form, {**initial, "contact": line.contact})
         try:
@@ -317,7 +319,9 @@ def criteria_run(request: HttpRequest, no: str, action: str) -> HttpResponse:
     segment = _segment(request, no)
     if action not in CriteriaAction.values:
         action = CriteriaAction.ADD
-    form = CriteriaForm(request.POST or None, initial={"action": action})
+    form = CriteriaForm(
+        request.POST if request.method == "POST" else None, initial={"action": action}
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -396,7 +400,7 @@ def go_back(request: HttpRequest, no: str) -> HttpResponse:
 def save_criteria(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, "segments.add_savedsegmentcriteria")
     segment = _segment(request, no)
-    form = SaveCriteriaForm(request.POST or None)
+    form = SaveCriteriaForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_criteria(actor=request.user, segment=segment, **form.cleaned_data)
@@ -435,7 +439,7 @@ def _reuse_page(
 def reuse_criteria(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, CHANGE)
     segment = _segment(request, no)
-    form = ReuseCriteriaForm(request.POST or None)
+    form = ReuseCriteriaForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             results = services.reuse_criteria(
@@ -463,7 +467,7 @@ def reuse_criteria(request: HttpRequest, no: str) -> HttpResponse:
 def reuse_logged_segment(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, CHANGE)
     segment = _segment(request, no)
-    form = ReuseLoggedSegmentForm(request.POST or None)
+    form = ReuseLoggedSegmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.reuse_logged_segment(
@@ -495,7 +499,9 @@ def segment_log(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, "segments.log_segment")
     segment = _segment(request, no)
     has_types = SegmentLine.objects.filter(segment=segment).exclude(correspondence_type="").exists()
-    form = LogSegmentForm(request.POST or None, initial={"deliver": has_types})
+    form = LogSegmentForm(
+        request.POST if request.method == "POST" else None, initial={"deliver": has_types}
+    )
     if request.method == "POST" and form.is_valid():
         deliver, follow_up = form.cleaned_data["deliver"], form.cleaned_data["follow_up"]
         try:
@@ -673,7 +679,9 @@ def segment_languages(request: HttpRequest, no: str) -> HttpResponse:
     """The segment's interaction languages (BC 3.3): subject and attachment per language, for
     the segment (inherited by its lines) or for one line; add, change, remove."""
     segment = _segment(request, no)
-    form = SegmentLanguageForm(request.POST or None, request.FILES or None)
+    form = SegmentLanguageForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     if request.method == "POST":
         _require(request, CHANGE)
         if "delete" in request.POST:

@@ -164,3 +164,35 @@ def test_segment_languages_page_adds_changes_and_removes(alice, client_for, fill
     assert asked.status_code == 200 and b"Remove language FI" in asked.content
     client.post(url, {"delete": record.pk, "confirmed": "1"})
     assert not SegmentInteractionLanguage.objects.exists()
+
+
+def test_a_large_segment_is_logged_by_a_job_from_the_page_and_the_api(
+    alice, client_for, filled, monkeypatch
+) -> None:
+    from rapport.core.jobs import execute_job
+    from rapport.core.models import Job
+    from rapport.segments.services import logging as log_services
+
+    monkeypatch.setattr(log_services, "BACKGROUND_THRESHOLD", 2)
+    monkeypatch.setattr(services, "BACKGROUND_THRESHOLD", 2)
+    response = client_for(alice).post(f"/segments/{filled.no}/log/", {})
+    body = response.content.decode()
+    assert response.status_code == 302, (response.status_code, body[body.find("<main") :][:1500])
+    job = Job.objects.get(kind="segments.log_segment")
+    assert response.status_code == 302 and response["Location"] == f"/core/jobs/{job.pk}/"
+    assert not InteractionLogEntry.objects.exists(), "nothing before the worker runs it"
+    job = execute_job(job.pk)
+    assert job.status == "succeeded" and job.result["interactions"] == 4
+    assert InteractionLogEntry.objects.count() == 4 and not Segment.objects.filter(pk=filled.pk)
+
+
+def test_the_api_answers_202_with_the_job_for_a_large_segment(alice, filled, monkeypatch) -> None:
+    from django.test import Client
+
+    from rapport.segments.tests.test_api import bearer
+
+    monkeypatch.setattr(services, "BACKGROUND_THRESHOLD", 2)
+    response = Client(headers=bearer(alice)).post(
+        f"/api/v1/segments/{filled.no}/log", {}, content_type="application/json"
+    )
+    assert response.status_code == 202 and response.json()["job_id"]
