@@ -125,7 +125,7 @@ def segment_edit(request: HttpRequest, no: str) -> HttpResponse:
     segment = _segment(request, no)
     initial = _header_initial(segment)
     form = SegmentForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=initial,
         editing=True,
         template_code=segment.template.code if segment.template else "",
