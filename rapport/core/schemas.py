@@ -8,6 +8,13 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 
+def related_code(obj: Any, name: str, key: str = "code") -> str:
+    """The code (or number) of a row's related row, "" when there is none: what API output
+    schemas show for a foreign key."""
+    related = getattr(obj, name, None)
+    return getattr(related, key) if related is not None else ""
+
+
 class PatchSchema(Schema):
     """A PATCH payload: a field left out keeps its value, a field sent is changed.
 

@@ -11,17 +11,12 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from rapport.core.schemas import PatchSchema
+from rapport.core.schemas import PatchSchema, related_code
 
 CorrespondenceIn = Literal["", "hard_copy", "email"]
 InformationFlowIn = Literal["", "outbound", "inbound"]
 InitiatedByIn = Literal["", "us", "them"]
 WizardActionIn = Literal["", "open", "import", "merge"]
-
-
-def _code(obj: Any, name: str, key: str = "code") -> str:
-    related = getattr(obj, name, None)
-    return getattr(related, key) if related is not None else ""
 
 
 # --- interaction groups ------------------------------------------------------------------------
@@ -114,15 +109,15 @@ class InteractionTemplateOut(Schema):
 
     @staticmethod
     def resolve_group_code(obj: Any) -> str:
-        return _code(obj, "group")
+        return related_code(obj, "group")
 
     @staticmethod
     def resolve_campaign_no(obj: Any) -> str:
-        return _code(obj, "campaign", "no")
+        return related_code(obj, "campaign", "no")
 
     @staticmethod
     def resolve_language_code(obj: Any) -> str:
-        return _code(obj, "language")
+        return related_code(obj, "language")
 
 
 class FileIn(Schema):
@@ -169,11 +164,11 @@ class TemplateLanguageOut(Schema):
 
     @staticmethod
     def resolve_template_code(obj: Any) -> str:
-        return _code(obj, "template")
+        return related_code(obj, "template")
 
     @staticmethod
     def resolve_language_code(obj: Any) -> str:
-        return _code(obj, "language")
+        return related_code(obj, "language")
 
     @staticmethod
     def resolve_has_attachment(obj: Any) -> bool:
@@ -185,7 +180,7 @@ class TemplateLanguageOut(Schema):
 
     @staticmethod
     def resolve_attachment_file_name(obj: Any) -> str:
-        return _code(obj, "attachment", "file_name")
+        return related_code(obj, "attachment", "file_name")
 
     @staticmethod
     def resolve_attachment_size(obj: Any) -> int | None:
@@ -197,7 +192,7 @@ class TemplateSetupOut(Schema):
 
     @staticmethod
     def resolve_outgoing_calls_code(obj: Any) -> str:
-        return _code(obj, "outgoing_calls")
+        return related_code(obj, "outgoing_calls")
 
 
 class TemplateSetupPatch(PatchSchema):
@@ -377,15 +372,15 @@ class InteractionLogEntryOut(Schema):
 
     @staticmethod
     def resolve_contact_no(obj: Any) -> str:
-        return _code(obj, "contact", "no")
+        return related_code(obj, "contact", "no")
 
     @staticmethod
     def resolve_contact_name(obj: Any) -> str:
-        return _code(obj, "contact", "name")
+        return related_code(obj, "contact", "name")
 
     @staticmethod
     def resolve_contact_company_no(obj: Any) -> str:
-        return _code(obj, "contact_company", "no")
+        return related_code(obj, "contact_company", "no")
 
     @staticmethod
     def resolve_has_attachment(obj: Any) -> bool:
@@ -397,31 +392,31 @@ class InteractionLogEntryOut(Schema):
 
     @staticmethod
     def resolve_user(obj: Any) -> str:
-        return _code(obj, "user", "username")
+        return related_code(obj, "user", "username")
 
     @staticmethod
     def resolve_group_code(obj: Any) -> str:
-        return _code(obj, "group")
+        return related_code(obj, "group")
 
     @staticmethod
     def resolve_template_code(obj: Any) -> str:
-        return _code(obj, "template")
+        return related_code(obj, "template")
 
     @staticmethod
     def resolve_language_code(obj: Any) -> str:
-        return _code(obj, "language")
+        return related_code(obj, "language")
 
     @staticmethod
     def resolve_campaign_no(obj: Any) -> str:
-        return _code(obj, "campaign", "no")
+        return related_code(obj, "campaign", "no")
 
     @staticmethod
     def resolve_opportunity_no(obj: Any) -> str:
-        return _code(obj, "opportunity", "no")
+        return related_code(obj, "opportunity", "no")
 
     @staticmethod
     def resolve_salesperson_code(obj: Any) -> str:
-        return _code(obj, "salesperson")
+        return related_code(obj, "salesperson")
 
 
 class InteractionLogEntryDetailOut(InteractionLogEntryOut):
@@ -530,27 +525,27 @@ class OpportunityListOut(Schema):
 
     @staticmethod
     def resolve_contact_no(obj: Any) -> str:
-        return _code(obj, "contact", "no")
+        return related_code(obj, "contact", "no")
 
     @staticmethod
     def resolve_contact_name(obj: Any) -> str:
-        return _code(obj, "contact", "name")
+        return related_code(obj, "contact", "name")
 
     @staticmethod
     def resolve_contact_company_no(obj: Any) -> str:
-        return _code(obj, "contact_company", "no")
+        return related_code(obj, "contact_company", "no")
 
     @staticmethod
     def resolve_salesperson_code(obj: Any) -> str:
-        return _code(obj, "salesperson")
+        return related_code(obj, "salesperson")
 
     @staticmethod
     def resolve_campaign_no(obj: Any) -> str:
-        return _code(obj, "campaign", "no")
+        return related_code(obj, "campaign", "no")
 
     @staticmethod
     def resolve_sales_cycle_code(obj: Any) -> str:
-        return _code(obj, "sales_cycle")
+        return related_code(obj, "sales_cycle")
 
     @staticmethod
     def resolve_sales_cycle_stage_no(obj: Any) -> int | None:
@@ -558,7 +553,7 @@ class OpportunityListOut(Schema):
 
     @staticmethod
     def resolve_sales_cycle_stage_description(obj: Any) -> str:
-        return _code(obj, "current_stage", "description")
+        return related_code(obj, "current_stage", "description")
 
 
 class OpportunityOut(OpportunityListOut):
@@ -661,7 +656,7 @@ class SalesCycleStageOut(Schema):
 
     @staticmethod
     def resolve_sales_cycle_code(obj: Any) -> str:
-        return _code(obj, "sales_cycle")
+        return related_code(obj, "sales_cycle")
 
     @staticmethod
     def resolve_stage_no(obj: Any) -> int:

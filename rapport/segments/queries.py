@@ -81,8 +81,3 @@ def saved_criteria() -> QuerySet[SavedSegmentCriteria]:
     return SavedSegmentCriteria.objects.select_related("user").annotate(
         no_of_actions=Count("steps")
     )
-
-
-def contact_segments(contact_id: int) -> QuerySet[Segment]:
-    """The open segments a contact stands in (for the contact card)."""
-    return Segment.objects.filter(lines__contact_id=contact_id).distinct().order_by("no")

@@ -10,16 +10,13 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from rapport.core.schemas import related_code
+
 CorrespondenceIn = Literal["", "hard_copy", "email"]
 InformationFlowIn = Literal["", "outbound", "inbound"]
 InitiatedByIn = Literal["", "us", "them"]
 EvaluationIn = Literal["", "very_positive", "positive", "neutral", "negative", "very_negative"]
 ActionIn = Literal["add", "reduce", "refine"]
-
-
-def _code(obj: Any, name: str, key: str = "code") -> str:
-    related = getattr(obj, name, None)
-    return getattr(related, key) if related is not None else ""
 
 
 class SegmentIn(Schema):
@@ -93,23 +90,23 @@ class SegmentOut(Schema):
 
     @staticmethod
     def resolve_template_code(obj: Any) -> str:
-        return _code(obj, "template")
+        return related_code(obj, "template")
 
     @staticmethod
     def resolve_group_code(obj: Any) -> str:
-        return _code(obj, "group")
+        return related_code(obj, "group")
 
     @staticmethod
     def resolve_salesperson_code(obj: Any) -> str:
-        return _code(obj, "salesperson")
+        return related_code(obj, "salesperson")
 
     @staticmethod
     def resolve_campaign_no(obj: Any) -> str:
-        return _code(obj, "campaign", "no")
+        return related_code(obj, "campaign", "no")
 
     @staticmethod
     def resolve_language_code(obj: Any) -> str:
-        return _code(obj, "language")
+        return related_code(obj, "language")
 
 
 class SegmentLineIn(Schema):
@@ -162,31 +159,31 @@ class SegmentLineOut(Schema):
 
     @staticmethod
     def resolve_contact_no(obj: Any) -> str:
-        return _code(obj, "contact", "no")
+        return related_code(obj, "contact", "no")
 
     @staticmethod
     def resolve_contact_name(obj: Any) -> str:
-        return _code(obj, "contact", "name")
+        return related_code(obj, "contact", "name")
 
     @staticmethod
     def resolve_contact_company_no(obj: Any) -> str:
-        return _code(obj, "contact_company", "no")
+        return related_code(obj, "contact_company", "no")
 
     @staticmethod
     def resolve_template_code(obj: Any) -> str:
-        return _code(obj, "template")
+        return related_code(obj, "template")
 
     @staticmethod
     def resolve_salesperson_code(obj: Any) -> str:
-        return _code(obj, "salesperson")
+        return related_code(obj, "salesperson")
 
     @staticmethod
     def resolve_campaign_no(obj: Any) -> str:
-        return _code(obj, "campaign", "no")
+        return related_code(obj, "campaign", "no")
 
     @staticmethod
     def resolve_language_code(obj: Any) -> str:
-        return _code(obj, "language")
+        return related_code(obj, "language")
 
     @staticmethod
     def resolve_attachment(obj: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -43,16 +43,10 @@ def campaign_entries(campaign: Campaign) -> Any:
         .annotate(
             no_of_interactions=Count(
                 "interaction_entries",
-                filter=Q(interaction_entries__canceled=models_f("canceled")),
+                filter=Q(interaction_entries__canceled=F("canceled")),
             )
         )
     )
-
-
-def models_f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
 
 
 def campaign_entry_list(request: HttpRequest, no: str) -> HttpResponse:

@@ -3,7 +3,6 @@ lines added, changed and removed by hand (each recorded as a criteria step)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +15,6 @@ from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
-from rapport.core.choices import CorrespondenceType
 from rapport.core.models import Language
 from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
 from rapport.interactions.models import InteractionTemplate, InteractionTemplateLanguage
@@ -382,18 +380,6 @@ def _check_contact(contact: Contact) -> None:
         )
 
 
-def _line_correspondence(segment: Segment, contact: Contact | None) -> str:
-    if segment.ignore_contact_corres_type and segment.correspondence_type:
-        return segment.correspondence_type
-    template = segment.template
-    template_type = template.correspondence_type if template else CorrespondenceType.BLANK
-    if template is not None and template.ignore_contact_corres_type:
-        return template_type
-    if contact is None or not contact.correspondence_type:
-        return template_type
-    return contact.correspondence_type
-
-
 @transaction.atomic
 def add_segment_line(
     *, actor: Any, segment: Segment, contact: Contact, **overrides: Any
@@ -574,13 +560,3 @@ def remove_lines(segment: Segment, step: SegmentCriteriaStep, chosen: QuerySet[S
         segment, step.step_no, SegmentHistoryAction.DELETION, where, ids_params
     )
     return sql.delete_lines(segment, f"{sql.q('id')} IN ({ids_sql})", ids_params)
-
-
-def line_defaults_preview(segment: Segment, contact: Contact) -> dict[str, Any]:
-    """What a new line for `contact` would hold (for forms)."""
-    return {
-        "salesperson": segment.salesperson or contact.salesperson,
-        "correspondence_type": _line_correspondence(segment, contact),
-        "cost": segment.unit_cost or Decimal(0),
-        "duration": segment.unit_duration or Decimal(0),
-    }
