@@ -61,3 +61,18 @@ def _english(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Any:
+    """A real SMTP server on loopback (aiosmtpd) that Django's SMTP backend sends to."""
+    from rapport.core.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = sink.host
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    sink.stop()

@@ -49,9 +49,15 @@ class Evaluation(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
+    """BC's blank / In Progress / Error, plus what Rapport knows beyond BC: Sent, and Unknown
+    for an entry whose send was claimed by a job that died before recording the outcome (it may
+    or may not have gone out; the user decides whether to resend)."""
+
     BLANK = "", _("(none)")
     IN_PROGRESS = "in_progress", _("In Progress")
+    SENT = "sent", _("Sent")
     ERROR = "error", _("Error")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Attachment(models.Model):
@@ -593,6 +599,13 @@ class InteractionLogEntry(models.Model):
     delivery_status = models.CharField(
         _("Delivery Status"), max_length=12, blank=True, choices=DeliveryStatus.choices
     )
+    subject = models.CharField(_("Subject"), max_length=100, blank=True)
+    send_word_docs_as_attachment = models.BooleanField(
+        _("Send Word Docs. as Attmt."), default=False
+    )
+    # What the entry's document was merged from: with `attachment` (the immutable template
+    # file), this reproduces the document byte for byte. Null when nothing was merged.
+    merge_data = models.JSONField(_("Merge Values"), null=True, blank=True, editable=False)
     canceled = models.BooleanField(_("Canceled"), default=False)
     correspondence_type = models.CharField(
         _("Correspondence Type"), max_length=10, blank=True, choices=CorrespondenceType.choices
@@ -636,6 +649,11 @@ class InteractionLogEntry(models.Model):
             models.Index(fields=["opportunity"], name="ile_opportunity"),
             models.Index(fields=["logged_segment_entry_no"], name="ile_logged_segment"),
             models.Index(fields=["campaign_entry"], name="ile_campaign_entry"),
+            models.Index(
+                fields=["delivery_status"],
+                condition=~Q(delivery_status=""),
+                name="ile_delivery_status",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -675,3 +693,55 @@ class InteractionLogEntryComment(models.Model):
 
     def __str__(self) -> str:
         return self.comment
+
+
+class Delivery(models.Model):
+    """How an entry's document was sent (one row per entry that was ever sent). A sending job
+    claims the row (`job`, `claimed_at`) before it sends and records the outcome after; a
+    claim left by a job that died turns the entry's status to Unknown, never into a resend."""
+
+    entry = models.OneToOneField(
+        InteractionLogEntry,
+        models.CASCADE,
+        primary_key=True,
+        related_name="delivery",
+        verbose_name=_("Entry No."),
+    )
+    job = models.ForeignKey(
+        "core.Job", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("Job")
+    )
+    claimed_at = models.DateTimeField(_("Claimed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("Attempts"), default=0)
+    recipient = models.CharField(_("Recipient"), max_length=254, blank=True)
+    message_id = models.CharField(_("Message ID"), max_length=250, blank=True)
+    error = models.TextField(_("Error"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [models.Index(fields=["job"], name="delivery_job")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}"
+
+
+class DeliveryBundle(models.Model):
+    """The printable bundle a delivery job made for its hard-copy entries: a zip with one
+    document per contact and one combined document."""
+
+    job = models.OneToOneField(
+        "core.Job", models.CASCADE, related_name="delivery_bundle", verbose_name=_("Job")
+    )
+    attachment = models.ForeignKey(
+        Attachment, models.PROTECT, related_name="+", verbose_name=_("Attachment")
+    )
+    documents = models.PositiveIntegerField(_("Documents"), default=0)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("print bundle")
+        verbose_name_plural = _("print bundles")
+
+    def __str__(self) -> str:
+        return str(self.attachment)

@@ -216,6 +216,8 @@ class LineFields(InteractionFields):
     time = models.TimeField(_("Time of Interaction"), null=True, blank=True)
     attempt_failed = models.BooleanField(_("Attempt Failed"), default=False)
     contact_via = models.CharField(_("Contact Via"), max_length=80, blank=True)
+    # Free text for this contact's letter (the merge field `remarks`).
+    remarks = models.CharField(_("Remarks"), max_length=250, blank=True)
     # Rapport: a description the user typed survives a template switch (BC overwrites it).
     description_typed = models.BooleanField(default=False, editable=False)
 
@@ -249,6 +251,7 @@ LINE_COLUMNS = [
     "time",
     "attempt_failed",
     "contact_via",
+    "remarks",
     "description_typed",
 ]
 

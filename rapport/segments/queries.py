@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.listing import Filter, ListSpec, parse_bool, parse_code
+from rapport.interactions.services.delivery import Document
 from rapport.segments.models import (
     LoggedSegment,
     SavedSegmentCriteria,
@@ -80,4 +81,31 @@ def logged_segments() -> QuerySet[LoggedSegment]:
 def saved_criteria() -> QuerySet[SavedSegmentCriteria]:
     return SavedSegmentCriteria.objects.select_related("user").annotate(
         no_of_actions=Count("steps")
+    )
+
+
+def preview_line(line: SegmentLine) -> Document:
+    """The document this line's contact would get if the segment were logged now: its
+    attachment merged with the values logging would freeze (issue #12, preview)."""
+    from rapport.core.validation import field_error
+    from rapport.interactions.services.delivery import no_attachment_message, preview_document
+    from rapport.interactions.snapshots import render_language, snapshot_values
+
+    line = SegmentLine.objects.select_related(
+        "contact__company", "contact__language", "salesperson", "language", "attachment"
+    ).get(pk=line.pk)
+    if line.attachment is None:
+        raise field_error("attachment", no_attachment_message(), "no_attachment")
+    subject = line.subject or line.description
+    snapshot = snapshot_values(
+        contact=line.contact,
+        salesperson=line.salesperson,
+        description=line.description,
+        subject=subject,
+        date=line.date,
+        remarks=line.remarks,
+        language=line.language,
+    )
+    return preview_document(
+        line.attachment, snapshot, language=render_language(line.language), subject=subject
     )

@@ -25,4 +25,5 @@ def run_log_segment(job: Job, progress: Progress) -> dict[str, Any]:
         "interactions": result.interactions,
         "campaign_entries": result.campaign_entries,
         "follow_up_segment": result.follow_up.no if result.follow_up else "",
+        "delivery_job": result.delivery_job.pk if result.delivery_job else None,
     }

@@ -36,6 +36,14 @@ from rapport.interactions.services.create import (
     starting_point,
     template_attachment,
 )
+from rapport.interactions.services.delivery import (
+    DELIVER,
+    deliver_entries,
+    delivery_counts,
+    render_entry_document,
+    resend_entries,
+    start_delivery,
+)
 from rapport.interactions.services.log import (
     PurgeFilter,
     add_entry_comment,
@@ -89,6 +97,7 @@ from rapport.interactions.services.setup import (
 )
 
 __all__ = [
+    "DELIVER",
     "RESUMED_FIELDS",
     "TEMPLATE_FIELDS",
     "TODAY",
@@ -132,6 +141,8 @@ __all__ = [
     "delete_sales_cycle_stage",
     "delete_template_language",
     "delete_unreferenced_attachments",
+    "deliver_entries",
+    "delivery_counts",
     "evaluate_entries",
     "extra_attachment_references",
     "fill_in",
@@ -143,6 +154,8 @@ __all__ = [
     "rehome_entries_of_deleted_contacts",
     "relocate_attachments",
     "remove_template_attachment",
+    "render_entry_document",
+    "resend_entries",
     "restore_campaign_entries",
     "restore_checks",
     "restore_entries",
@@ -150,6 +163,7 @@ __all__ = [
     "save_template_language",
     "set_default_sales_cycle",
     "start_delete_canceled_entries",
+    "start_delivery",
     "start_relocate_attachments",
     "starting_point",
     "template_attachment",

@@ -29,6 +29,7 @@ from rapport.interactions import attachments as files
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
     Attachment,
+    DeliveryStatus,
     InteractionLogEntry,
     InteractionLogEntryComment,
     InteractionTemplate,
@@ -38,7 +39,14 @@ from rapport.interactions.models import (
     WizardAction,
 )
 from rapport.interactions.services.common import CommentLine, fill_in
+from rapport.interactions.services.delivery import (
+    Document,
+    no_attachment_message,
+    preview_document,
+    start_delivery,
+)
 from rapport.interactions.services.setup import delete_unreferenced_attachments
+from rapport.interactions.snapshots import render_language, snapshot_values
 
 # --- creating interactions ---------------------------------------------------------------------
 
@@ -156,6 +164,9 @@ class InteractionInput:
     contact_via: str = ""
     comments: list[str | CommentLine] | None = None
     upload: Upload | None = None
+    subject: str = ""
+    # Free text for this contact's document (the merge field `remarks`).
+    remarks: str = ""
     explicit: set[str] = field(default_factory=set)
 
 
@@ -434,6 +445,7 @@ def create_interaction(
     resume: InteractionLogEntry | None = None,
     start: StartingPoint | None = None,
     skip_attachment_checks: bool = False,
+    deliver: bool = False,
 ) -> InteractionLogEntry:
     """Log an interaction (or save it as postponed with "finish later").
 
@@ -441,6 +453,9 @@ def create_interaction(
     fields it fixes cannot be changed. Resuming a postponed entry finishes the same entry (same
     Entry No.) and keeps its contact, salesperson, campaign and opportunity; its attachment is
     kept unless a new file is given, and its comments are replaced only when new ones are given.
+
+    With `deliver`, a finished interaction with a correspondence type is sent to the contact
+    by a job that starts once this transaction commits (BC 4.7.1).
     """
     require_perm(actor, "interactions.add_interactionlogentry")
     if resume is not None:
@@ -495,6 +510,17 @@ def create_interaction(
         and values.get("correspondence_type") == CorrespondenceType.EMAIL
         and not (contact.email)
     ):
+        if deliver:
+            # Rules 6: with delivery, nothing is logged for a contact without an address.
+            raise field_error(
+                "deliver",
+                _(
+                    "Make sure that the Email field is specified for either contact no. "
+                    "%(no)s or the contact alternative address."
+                )
+                % {"no": contact.no},
+                "email_missing",
+            )
         # Rules 6: without delivery an e-mail line to a contact without an address is logged
         # with a blank correspondence type.
         values["correspondence_type"] = CorrespondenceType.BLANK
@@ -546,6 +572,22 @@ def create_interaction(
     entry.correspondence_type = values.get("correspondence_type") or ""
     entry.contact_via = (values.get("contact_via") or "")[:80]
     entry.postponed = postpone
+    entry.subject = (data.subject or entry.description)[:100]
+    entry.merge_data = (
+        snapshot_values(
+            contact=contact,
+            salesperson=entry.salesperson,
+            description=entry.description,
+            subject=entry.subject,
+            date=entry.date,
+            remarks=data.remarks,
+            language=entry.language,
+        )
+        if attachment is not None and attachment.merge_kind
+        else None
+    )
+    sending = deliver and not postpone and bool(entry.correspondence_type)
+    entry.delivery_status = DeliveryStatus.IN_PROGRESS if sending else DeliveryStatus.BLANK
     validate_instance(entry, exclude=["contact", "contact_company"])
     if not postpone and entry.campaign is not None and entry.campaign_entry_id is None:
         # BC: an interaction in a campaign is a campaign entry of its own (Register No. 0);
@@ -571,7 +613,41 @@ def create_interaction(
         _add_comments(entry, data.comments)
     if old_attachment_id and old_attachment_id != entry.attachment_id:
         delete_unreferenced_attachments([old_attachment_id])
+    if sending:
+        start_delivery(actor=actor, entries=[entry.pk])
     return entry
+
+
+def preview_interaction(*, actor: Any, data: InteractionInput) -> Document:
+    """The document this interaction would have, merged for its contact before it is logged
+    (beyond BC's preview of an HTML body). Nothing is stored."""
+    require_perm(actor, "interactions.add_interactionlogentry")
+    values = _resolve(data, actor)
+    contact: Contact | None = values.get("contact")
+    if contact is None:
+        raise field_error(
+            "contact", _("You must select a contact to interact with."), "contact_required"
+        )
+    template: InteractionTemplate | None = values.get("template")
+    if template is None:
+        raise fill_in("template", _("Interaction Template Code"))
+    attachment: Attachment | None = values.get("attachment")
+    if attachment is None:
+        raise field_error("template", no_attachment_message(), "no_attachment")
+    description = values.get("description") or ""
+    subject = data.subject or description
+    snapshot = snapshot_values(
+        contact=contact,
+        salesperson=values.get("salesperson"),
+        description=description,
+        subject=subject,
+        date=values.get("date"),
+        remarks=data.remarks,
+        language=values.get("language"),
+    )
+    return preview_document(
+        attachment, snapshot, language=render_language(values.get("language")), subject=subject
+    )
 
 
 def _add_comments(entry: InteractionLogEntry, comments: Iterable[str | CommentLine]) -> None:

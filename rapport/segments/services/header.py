@@ -86,6 +86,7 @@ LINE_FIELDS = (
     "time",
     "attempt_failed",
     "contact_via",
+    "remarks",
 )
 
 

@@ -18,6 +18,7 @@ from rapport.core import services as core_services
 from rapport.core.choices import CorrespondenceType
 from rapport.core.validation import PermissionDenied, ValidationError, field_error, require_perm
 from rapport.interactions.models import Attachment, DeliveryStatus, InteractionLogEntry
+from rapport.interactions.services.delivery import start_delivery
 from rapport.segments import sql
 from rapport.segments.models import LoggedSegment, Segment, SegmentLine
 from rapport.segments.services.criteria import reuse_logged_segment
@@ -65,6 +66,9 @@ ENTRY_COLUMNS = [
     "created_at",
     "updated_at",
     "campaign_entry_id",
+    "subject",
+    "send_word_docs_as_attachment",
+    "merge_data",
 ]
 
 
@@ -74,6 +78,7 @@ class LogResult:
     interactions: int
     campaign_entries: int
     follow_up: Segment | None
+    delivery_job: Any = None
 
 
 def _line_key(segment: Segment, line_no: int) -> str:
@@ -195,6 +200,7 @@ def _insert_entries(
         campaign_entry = f"CASE l.{q('campaign_id')} {whens} ELSE NULL END"
     else:
         campaign_entry = "NULL"
+    merge_data, merge_joins, merge_params = _merge_data_sql(segment, bool(contact_join))
     statement = f"""
         INSERT INTO {sql.table(InteractionLogEntry)} ({", ".join(q(c) for c in ENTRY_COLUMNS)})
         SELECT l.{q("contact_id")}, l.{q("contact_company_id")}, l.{q("date")}, l.{q("time")},
@@ -204,9 +210,13 @@ def _insert_entries(
                l.{q("campaign_target")}, l.{q("campaign_response")}, %s, %s,
                l.{q("evaluation")}, l.{q("attempt_failed")}, l.{q("salesperson_id")},
                {delivery}, %s, {ct}, '', '', 0, l.{q("contact_via")}, %s, %s, %s,
-               {campaign_entry}
+               {campaign_entry},
+               CASE WHEN l.{q("subject")} <> '' THEN l.{q("subject")}
+                    ELSE l.{q("description")} END,
+               l.{q("send_word_docs_as_attachment")}, {merge_data}
         FROM {sql.table(SegmentLine)} l
         {contact_join}
+        {merge_joins}
         WHERE l.{q("segment_id")} = %s AND l.{q("line_no")} > %s AND l.{q("line_no")} <= %s
         ORDER BY l.{q("line_no")}
     """
@@ -227,13 +237,41 @@ def _insert_entries(
             bound = lines.order_by("-line_no").values_list("line_no", flat=True).first()
             if bound is None or bound <= last:
                 break
-        params = [user_id, segment.no, logged.pk, False, False, now, now]
+        params = [user_id, segment.no, logged.pk, False, False, now, now, *merge_params]
         params += [segment.pk, last, bound]
         done += sql.execute(statement, params)
         last = bound
         if progress is not None:
             progress(done, total)
     return done
+
+
+def _merge_data_sql(segment: Segment, contact_joined: bool) -> tuple[str, str, list[Any]]:
+    """The merge values each entry keeps (issue #12): built in the same statement, only for
+    lines whose attachment is a merge template; no joins at all when no line has one."""
+    from rapport.accounts.models import Salesperson
+    from rapport.contacts.models import Contact
+    from rapport.core.models import Language
+    from rapport.interactions.snapshots import snapshot_sql
+
+    merging = Attachment.objects.filter(
+        pk__in=SegmentLine.objects.filter(segment=segment).values("attachment_id")
+    ).exclude(merge_kind="")
+    if not merging.exists():
+        return "NULL", "", []
+    q = sql.q
+    expression, params = snapshot_sql(
+        line="l", contact="c", company="co", salesperson="sp", contact_language="cl"
+    )
+    joins = f"""
+        LEFT JOIN {sql.table(Attachment)} a ON a.{q("id")} = l.{q("attachment_id")}
+        LEFT JOIN {sql.table(Contact)} co ON co.{q("id")} = c.{q("company_id")}
+        LEFT JOIN {sql.table(Salesperson)} sp ON sp.{q("id")} = l.{q("salesperson_id")}
+        LEFT JOIN {sql.table(Language)} cl ON cl.{q("id")} = c.{q("language_id")}
+    """
+    if not contact_joined:
+        joins = f"JOIN {sql.table(Contact)} c ON c.{q('id')} = l.{q('contact_id')}" + joins
+    return f"CASE WHEN a.{q('merge_kind')} <> '' THEN {expression} ELSE NULL END", joins, params
 
 
 def log_segment(
@@ -312,6 +350,15 @@ def _log_segment(
         pk__in=lines.exclude(attachment=None).values("attachment_id"), read_only=False
     ).update(read_only=True)
     interactions = _insert_entries(segment, logged, actor, deliver, progress, batch_size)
+    delivery_job = None
+    if (
+        deliver
+        and InteractionLogEntry.objects.filter(
+            logged_segment_entry_no=logged.pk, delivery_status=DeliveryStatus.IN_PROGRESS
+        ).exists()
+    ):
+        # Sending starts once the log has committed (a rolled-back log sends nothing).
+        delivery_job = start_delivery(actor=actor, logged_segment=logged.pk)
 
     campaign_no = segment.campaign
     segment_no = segment.no
@@ -326,7 +373,7 @@ def _log_segment(
         reuse_logged_segment(actor=actor, segment=follow, logged_segment=logged)
         LoggedSegment.objects.filter(pk=logged.pk).update(follow_up_segment_no=follow.no)
         logged.follow_up_segment_no = follow.no
-    return LogResult(logged, interactions, campaign_entries, follow)
+    return LogResult(logged, interactions, campaign_entries, follow, delivery_job)
 
 
 def start_log_segment(*, actor: Any, segment: Segment, deliver: bool, follow_up: bool) -> Any:

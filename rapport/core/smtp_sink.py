@@ -1,0 +1,74 @@
+"""A real SMTP server on loopback that keeps what it receives (aiosmtpd): the tests' and the
+delivery benchmark's mail server. Recipients in `refuse` are refused with 550; `keep=False`
+only counts messages (the benchmark's sink, so memory stays flat)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parsed = email.message_from_bytes(self.data, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class SmtpSink:
+    host: str = "127.0.0.1"
+    port: int = 0
+    keep: bool = True
+    refuse: set[str] = field(default_factory=set)
+    received: list[Received] = field(default_factory=list)
+    count: int = 0
+    _controller: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.lower() in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._lock:
+            self.count += 1
+            if self.keep:
+                self.received.append(
+                    Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+                )
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpSink:
+        from aiosmtpd.controller import Controller
+
+        if not self.port:
+            with socket.socket() as probe:
+                probe.bind((self.host, 0))
+                self.port = probe.getsockname()[1]
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        return [r.message for r in self.received if address in r.recipients]

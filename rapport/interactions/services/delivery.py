@@ -1,0 +1,598 @@
+"""Delivering logged interactions' documents (BC 4.7): e-mail over SMTP, hard copy as a print
+bundle, with a status per entry.
+
+Logging (one interaction, or a segment with "deliver") sets each entry to be sent In Progress
+and starts a delivery job after the log commits. The job works in small batches: it **claims**
+a batch (commits the claim), sends, then **records** each outcome (Sent, or Error with the
+server's text). A job that dies between claim and record leaves claims behind; its cleanup turns
+those entries to Unknown: they may or may not have gone out, so nothing is sent twice on its
+own, and the user decides whether to resend. Privacy-blocked contacts are never sent anything.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import smtplib
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from rapport.contacts.queries import marketing_setup
+from rapport.core import services as core_services
+from rapport.core.choices import CorrespondenceType
+from rapport.core.jobs import Progress, job_handler
+from rapport.core.models import Job
+from rapport.core.validation import field_error, require_perm
+from rapport.interactions import attachments as files
+from rapport.interactions import merge
+from rapport.interactions.attachments import Upload, safe_file_name
+from rapport.interactions.models import (
+    Attachment,
+    Delivery,
+    DeliveryBundle,
+    DeliveryStatus,
+    InteractionLogEntry,
+)
+from rapport.interactions.snapshots import render_language
+
+logger = logging.getLogger(__name__)
+
+DELIVER = "interactions.deliver"
+PERMISSION = "interactions.add_interactionlogentry"
+
+# Stored untranslated (the entry outlives the reader's language); pages translate when shown.
+JOB_DIED = gettext_noop(
+    "The job sending this document stopped before it recorded whether the document was sent."
+)
+STORED_ERRORS = {JOB_DIED}
+
+
+def no_attachment_message() -> str:
+    return _("The interaction template has no attachment for the selected language code.")
+
+
+def error_text(text: str) -> str:
+    """A stored delivery error in the reader's language (SMTP texts stay as the server said)."""
+    return _(text) if text in STORED_ERRORS else text
+
+
+# --- starting and resending --------------------------------------------------------------------
+
+
+def _selector(params: dict[str, Any]) -> Q:
+    if "logged_segment" in params:
+        return Q(logged_segment_entry_no=int(params["logged_segment"]))
+    return Q(pk__in=[int(pk) for pk in params.get("entries", [])])
+
+
+def start_delivery(
+    *, actor: Any, entries: Iterable[int] = (), logged_segment: int | None = None
+) -> Job:
+    """Queue a job sending the In Progress entries given (by number, or all of a logged
+    segment). It starts after the calling transaction commits."""
+    require_perm(actor, PERMISSION)
+    params: dict[str, Any] = (
+        {"logged_segment": logged_segment}
+        if logged_segment is not None
+        else {"entries": sorted({int(pk) for pk in entries})}
+    )
+    total = InteractionLogEntry.objects.filter(
+        _selector(params), delivery_status=DeliveryStatus.IN_PROGRESS
+    ).count()
+    description = (
+        _("Send documents of logged segment %(no)s") % {"no": logged_segment}
+        if logged_segment is not None
+        else _("Send interaction documents")
+    )
+    return core_services.start_job(
+        actor=actor, kind=DELIVER, description=description, params=params, total=total
+    )
+
+
+def _claimed_by_live_job() -> Q:
+    return Q(delivery__job__isnull=False)
+
+
+@transaction.atomic
+def resend_entries(
+    *, actor: Any, entries: QuerySet[InteractionLogEntry], failed_only: bool = False
+) -> Job | None:
+    """Send the entries' documents again, without logging anything again (BC's Resend).
+    Postponed entries, entries without a correspondence type or an attachment and entries a
+    job is sending right now are left alone; `failed_only` keeps Error and Unknown ones."""
+    require_perm(actor, PERMISSION)
+    wanted = (
+        entries.filter(postponed=False, attachment__isnull=False)
+        .exclude(correspondence_type="")
+        .exclude(_claimed_by_live_job())
+    )
+    if failed_only:
+        wanted = wanted.filter(delivery_status__in=[DeliveryStatus.ERROR, DeliveryStatus.UNKNOWN])
+    ids = list(wanted.select_for_update(of=("self",)).values_list("pk", flat=True))
+    if not ids:
+        raise field_error(
+            "entries",
+            _("There is nothing to send."),
+            "nothing_to_send",
+        )
+    InteractionLogEntry.objects.filter(pk__in=ids).update(
+        delivery_status=DeliveryStatus.IN_PROGRESS
+    )
+    logged = set(
+        InteractionLogEntry.objects.filter(pk__in=ids).values_list(
+            "logged_segment_entry_no", flat=True
+        )
+    )
+    if len(logged) == 1 and None not in logged and failed_only:
+        return start_delivery(actor=actor, logged_segment=logged.pop())
+    return start_delivery(actor=actor, entries=ids)
+
+
+def delivery_counts(entries: QuerySet[InteractionLogEntry]) -> dict[str, int]:
+    """How many of `entries` are in each delivery status (for progress and the logged
+    segment's page)."""
+    from django.db.models import Count
+
+    counts = {status.value: 0 for status in DeliveryStatus if status.value}
+    for row in (
+        entries.exclude(delivery_status="")
+        .order_by()
+        .values("delivery_status")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["delivery_status"]] = row["n"]
+    return counts
+
+
+# --- the job -------------------------------------------------------------------------------
+
+
+def _mark_unknown(job: Job) -> None:
+    """Cleanup of a delivery job that died: what it claimed and did not record is Unknown."""
+    with transaction.atomic():
+        ids = list(Delivery.objects.filter(job=job).values_list("entry_id", flat=True))
+        InteractionLogEntry.objects.filter(
+            pk__in=ids, delivery_status=DeliveryStatus.IN_PROGRESS
+        ).update(delivery_status=DeliveryStatus.UNKNOWN)
+        Delivery.objects.filter(job=job).update(
+            job=None, finished_at=timezone.now(), error=JOB_DIED
+        )
+
+
+@job_handler(DELIVER, cleanup=_mark_unknown)
+def run_delivery(job: Job, progress: Progress) -> dict[str, Any]:
+    return deliver_entries(job=job, progress=progress)
+
+
+@dataclass
+class Outcome:
+    entry: InteractionLogEntry
+    status: str
+    recipient: str = ""
+    message_id: str = ""
+    error: str = ""
+    printed: bool = False
+
+
+class RateLimit:
+    """At most `per_minute` sends a minute (0: no limit), spread evenly."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.next_at = 0.0
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = self.clock()
+        if now < self.next_at:
+            self.sleep(self.next_at - now)
+            now = self.next_at
+        self.next_at = now + self.interval
+
+
+def _claim(job: Job, selector: Q, size: int) -> list[int]:
+    """Claim up to `size` unclaimed In Progress entries for `job` and commit the claim."""
+    with transaction.atomic():
+        pending = (
+            InteractionLogEntry.objects.filter(selector, delivery_status=DeliveryStatus.IN_PROGRESS)
+            .exclude(_claimed_by_live_job())
+            .order_by("pk")
+        )
+        from django.db import connection
+
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True, of=("self",))
+        ids = list(pending.values_list("pk", flat=True)[:size])
+        if not ids:
+            return []
+        now = timezone.now()
+        existing = set(Delivery.objects.filter(entry_id__in=ids).values_list("entry_id", flat=True))
+        Delivery.objects.filter(entry_id__in=existing).update(
+            job=job, claimed_at=now, attempts=F("attempts") + 1, error=""
+        )
+        Delivery.objects.bulk_create(
+            [
+                Delivery(entry_id=pk, job=job, claimed_at=now, attempts=1)
+                for pk in ids
+                if pk not in existing
+            ]
+        )
+    return ids
+
+
+def _record(outcomes: list[Outcome]) -> None:
+    """Record what happened to each claimed entry and release the claims (one commit)."""
+    if not outcomes:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        for status in (DeliveryStatus.SENT, DeliveryStatus.ERROR):
+            ids = [o.entry.pk for o in outcomes if o.status == status]
+            if ids:
+                InteractionLogEntry.objects.filter(pk__in=ids).update(delivery_status=status)
+        Delivery.objects.bulk_update(
+            [
+                Delivery(
+                    entry_id=o.entry.pk,
+                    job=None,
+                    finished_at=now,
+                    recipient=o.recipient[:254],
+                    message_id=o.message_id[:250],
+                    error=o.error,
+                )
+                for o in outcomes
+            ],
+            ["job", "finished_at", "recipient", "message_id", "error"],
+        )
+
+
+class _Contents:
+    """Template bytes read once per attachment during a job (entries share their template)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, bytes] = {}
+
+    def __call__(self, attachment: Attachment) -> bytes:
+        key = attachment.pk
+        if key not in self._cache:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = files.read_content(attachment)
+        return self._cache[key]
+
+
+@dataclass
+class Document:
+    """What is sent for one entry: a rendered merge, or the stored file as it is."""
+
+    file_name: str
+    content: bytes
+    content_type: str
+    subject: str
+    html: str = ""
+    text: str = ""
+    kind: str = ""
+    rendered: Any = None  # the merge engine's RenderedDocument, when merged
+
+
+def preview_document(
+    attachment: Attachment, snapshot: dict[str, Any], *, language: str, subject: str
+) -> Document:
+    """A merge before anything is logged (a new interaction, a segment line); a template
+    that cannot render is the attachment's error."""
+    try:
+        return render_document(attachment, snapshot, language=language, subject=subject)
+    except merge.MergeTemplateError as exc:
+        raise field_error("attachment", exc.message, "merge_template_invalid") from None
+
+
+def render_entry_document(
+    entry: InteractionLogEntry, read: Callable[[Attachment], bytes] | None = None
+) -> Document | None:
+    """The document of a logged entry: its merge template rendered with the values frozen at
+    log time (the same bytes on every call), or its stored file. None without an attachment."""
+    if entry.attachment is None:
+        return None
+    return render_document(
+        entry.attachment,
+        entry.merge_data,
+        language=render_language(entry.language),
+        subject=entry.subject or entry.description,
+        read=read,
+    )
+
+
+def render_document(
+    attachment: Attachment,
+    snapshot: dict[str, Any] | None,
+    *,
+    language: str,
+    subject: str,
+    read: Callable[[Attachment], bytes] | None = None,
+) -> Document:
+    """`attachment` merged with `snapshot` (a merge template), else the file as it is. Raises
+    merge.MergeTemplateError when the template cannot be rendered."""
+    content = (read or files.read_content)(attachment)
+    base = safe_file_name(subject or attachment.file_name.rsplit(".", 1)[0])
+    if attachment.merge_kind and snapshot is not None:
+        doc = merge.render_document(attachment.merge_kind, content, snapshot, language)
+        return Document(
+            file_name=f"{base}.{doc.extension}",
+            content=doc.content,
+            content_type=doc.content_type,
+            subject=doc.subject,
+            html=doc.html if attachment.merge_kind == "html" else "",
+            text=doc.text if attachment.merge_kind == "html" else "",
+            kind=attachment.merge_kind,
+            rendered=doc,
+        )
+    return Document(
+        file_name=attachment.file_name,
+        content=content,
+        content_type=attachment.content_type or "application/octet-stream",
+        subject=subject,
+        kind=attachment.merge_kind,
+    )
+
+
+def _email(entry: InteractionLogEntry, recipient: str, doc: Document) -> EmailMessage:
+    salesperson = entry.salesperson
+    reply_to = [salesperson.email] if salesperson is not None and salesperson.email else []
+    headers = {
+        "Message-ID": make_msgid(idstring=f"entry-{entry.pk}", domain=DNS_NAME.get_fqdn()),
+        "X-Rapport-Entry": str(entry.pk),
+    }
+    subject = doc.subject or entry.description
+    if doc.kind == "html":
+        message: EmailMessage = EmailMultiAlternatives(
+            subject, doc.text, to=[recipient], reply_to=reply_to, headers=headers
+        )
+        message.attach_alternative(doc.html, "text/html")  # type: ignore[attr-defined]
+        return message
+    if doc.kind == "docx" and not entry.send_word_docs_as_attachment:
+        # The merged Word document as the message body (BC: converted to HTML).
+        html, text = doc.rendered.html, doc.rendered.text
+        message = EmailMultiAlternatives(
+            subject, text, to=[recipient], reply_to=reply_to, headers=headers
+        )
+        message.attach_alternative(html, "text/html")  # type: ignore[attr-defined]
+        return message
+    # A Word document as attachment (BC: "<Subject>.docx", empty body), or any other file.
+    message = EmailMessage(subject, "", to=[recipient], reply_to=reply_to, headers=headers)
+    message.attach(doc.file_name, doc.content, doc.content_type)
+    return message
+
+
+def _smtp_error(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = []
+        for address, (code, text) in exc.recipients.items():
+            reason = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+            parts.append(f"{address}: {code} {reason}")
+        return "; ".join(parts)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reason = exc.smtp_error
+        text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+        return f"{exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class PrintBundle:
+    """Hard-copy documents of one job: a zip (one file per contact, written to a temporary
+    file as they come) and one combined .docx of the Word documents."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed in finish)
+        self.zip = zipfile.ZipFile(self.file, "w", zipfile.ZIP_DEFLATED)
+        self.names: set[str] = set()
+        self.word: list[bytes] = []
+        self.count = 0
+
+    def add(self, entry: InteractionLogEntry, doc: Document) -> None:
+        contact = entry.contact
+        who = contact.name if contact is not None else str(entry.pk)
+        company = contact.company_name if contact is not None and contact.is_person else ""
+        stem = safe_file_name(f"{company} - {who}" if company else who)
+        ext = doc.file_name.rsplit(".", 1)[-1] if "." in doc.file_name else "bin"
+        name = f"{stem}.{ext}"
+        n = 1
+        while name in self.names:
+            n += 1
+            name = f"{stem} ({n}).{ext}"
+        self.names.add(name)
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zip.writestr(info, doc.content)
+        if doc.kind == "docx":
+            self.word.append(doc.content)
+        self.count += 1
+
+    def finish(self, *, job: Job, actor: Any) -> DeliveryBundle | None:
+        if not self.count:
+            self.zip.close()
+            self.file.close()
+            return None
+        if self.word:
+            info = zipfile.ZipInfo(_("All documents") + ".docx", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            self.zip.writestr(info, merge.combine_docx(self.word))
+        self.zip.close()
+        self.file.seek(0)
+        content = self.file.read()
+        self.file.close()
+        setup = marketing_setup()
+        with translation.override(settings.LANGUAGE_CODE):
+            name = f"{_('Print bundle')} {job.pk}.zip"
+        attachment = files.new_attachment(
+            upload=Upload(content, name, "application/zip"),
+            storage_type=setup.attachment_storage_type,
+            folder=setup.attachment_storage_location,
+            read_only=True,
+            created_by=actor,
+            check_size=False,
+        )
+        return DeliveryBundle.objects.create(job=job, attachment=attachment, documents=self.count)
+
+
+def _deliver_one(
+    entry: InteractionLogEntry,
+    connection: Any,
+    bundle: PrintBundle,
+    read: _Contents,
+    limit: RateLimit,
+) -> Outcome:
+    contact = entry.contact
+    if contact is None:
+        return Outcome(entry, DeliveryStatus.ERROR, error=_("The entry has no contact."))
+    if contact.privacy_blocked:
+        return Outcome(
+            entry,
+            DeliveryStatus.ERROR,
+            error=_(
+                "Contact %(no)s is marked as Privacy Blocked. Nothing was sent to this contact."
+            )
+            % {"no": contact.no},
+        )
+    if entry.attachment is None:
+        return Outcome(
+            entry,
+            DeliveryStatus.ERROR,
+            error=no_attachment_message(),
+        )
+    if entry.correspondence_type == CorrespondenceType.EMAIL:
+        recipient = contact.email
+        if not recipient:
+            return Outcome(
+                entry,
+                DeliveryStatus.ERROR,
+                error=_(
+                    "Make sure that the Email field is specified for either contact no. "
+                    "%(no)s or the contact alternative address."
+                )
+                % {"no": contact.no},
+            )
+        try:
+            doc = render_entry_document(entry, read)
+            assert doc is not None
+            message = _email(entry, recipient, doc)
+        except merge.MergeTemplateError as exc:
+            return Outcome(entry, DeliveryStatus.ERROR, recipient=recipient, error=exc.message)
+        limit.wait()
+        try:
+            connection.send_messages([message])
+        except (smtplib.SMTPException, OSError) as exc:
+            try:
+                connection.close()
+            except Exception:  # a dead connection may fail to close; the next send reopens it
+                logger.debug("Closing the SMTP connection failed", exc_info=True)
+            return Outcome(entry, DeliveryStatus.ERROR, recipient=recipient, error=_smtp_error(exc))
+        return Outcome(
+            entry,
+            DeliveryStatus.SENT,
+            recipient=recipient,
+            message_id=message.extra_headers["Message-ID"],
+        )
+    if entry.correspondence_type == CorrespondenceType.HARD_COPY:
+        try:
+            doc = render_entry_document(entry, read)
+        except merge.MergeTemplateError as exc:
+            return Outcome(entry, DeliveryStatus.ERROR, error=exc.message)
+        assert doc is not None
+        bundle.add(entry, doc)
+        return Outcome(entry, DeliveryStatus.SENT, recipient=_("Print bundle"), printed=True)
+    return Outcome(
+        entry,
+        DeliveryStatus.ERROR,
+        error=_("Correspondence Type must have a value in Interaction Log Entry: Entry No.=%(no)s.")
+        % {"no": entry.pk},
+    )
+
+
+def deliver_entries(
+    *, job: Job, progress: Progress | None = None, batch_size: int | None = None
+) -> dict[str, Any]:
+    """Send what `job` is to send, batch by batch: claim, send, record (see the module)."""
+    selector = _selector(job.params)
+    size = batch_size or int(getattr(settings, "RAPPORT_DELIVERY_BATCH_SIZE", 50))
+    limit = RateLimit(int(getattr(settings, "RAPPORT_DELIVERY_RATE_PER_MINUTE", 0)))
+    total = InteractionLogEntry.objects.filter(
+        selector, delivery_status=DeliveryStatus.IN_PROGRESS
+    ).count()
+    read = _Contents()
+    bundle = PrintBundle()
+    printed: list[Outcome] = []
+    counts = {"sent": 0, "error": 0}
+    done = 0
+    connection = get_connection()
+    try:
+        while True:
+            ids = _claim(job, selector, size)
+            if not ids:
+                break
+            entries = (
+                InteractionLogEntry.objects.filter(pk__in=ids)
+                .select_related(
+                    "contact", "contact__company", "attachment", "salesperson", "language"
+                )
+                .order_by("pk")
+            )
+            outcomes = []
+            for entry in entries:
+                outcome = _deliver_one(entry, connection, bundle, read, limit)
+                if outcome.printed:
+                    printed.append(outcome)  # recorded once the bundle is stored
+                else:
+                    outcomes.append(outcome)
+            _record(outcomes)
+            for outcome in outcomes:
+                counts["sent" if outcome.status == DeliveryStatus.SENT else "error"] += 1
+            done += len(ids)
+            if progress is not None:
+                progress(min(done, max(total, done)), max(total, done))
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection must not hide the real outcome
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    result: dict[str, Any] = {}
+    if printed:
+        with transaction.atomic():
+            made = bundle.finish(job=job, actor=job.created_by)
+            _record(printed)
+        counts["sent"] += len(printed)
+        result["bundle"] = made.attachment_id if made else None
+    else:
+        bundle.finish(job=job, actor=job.created_by)
+    result.update(counts)
+    return result
+
+
+def bundle_bytes(bundle: DeliveryBundle) -> bytes:
+    return files.read_content(bundle.attachment)
+
+
+def zip_names(content: bytes) -> list[str]:
+    """The file names in a print bundle (tests and the page list them)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.namelist()
