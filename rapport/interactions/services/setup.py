@@ -17,6 +17,7 @@ from rapport.core.validation import (
     validate_instance,
 )
 from rapport.interactions import attachments as files
+from rapport.interactions import merge
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
     Attachment,
@@ -107,8 +108,12 @@ def check_wizard_action(template: InteractionTemplate) -> None:
         return
     attachment = row.attachment
     html = attachment is not None and attachment.is_html
+    # A .docx merge template is Rapport's Word template: Merge is allowed with it.
+    word = attachment is not None and attachment.merge_kind == "docx"
     action = template.wizard_action
-    bad = (html and action != WizardAction.MERGE) or (not html and action == WizardAction.MERGE)
+    bad = (html and action != WizardAction.MERGE) or (
+        not html and not word and action == WizardAction.MERGE
+    )
     if bad:
         raise field_error(
             "wizard_action",
@@ -232,13 +237,7 @@ def save_template_language(
             raise field_error(
                 "attachment", _("Replace existing attachment?"), "replace_not_confirmed"
             )
-        setup = marketing_setup()
-        row.attachment = files.new_attachment(
-            upload=upload,
-            storage_type=setup.attachment_storage_type,
-            folder=setup.attachment_storage_location,
-            created_by=actor,
-        )
+        row.attachment = new_template_attachment(actor=actor, upload=upload)
     row.save()
     if upload is not None and old_attachment_id:
         delete_unreferenced_attachments([old_attachment_id])
@@ -246,6 +245,68 @@ def save_template_language(
         _sync_merge_with_language(template)
         template.save(update_fields=["wizard_action"])
     return row
+
+
+def check_merge_template(upload: Upload, field_name: str = "attachment") -> str:
+    """A .docx or .html upload is a merge template: refused at upload when it has a syntax
+    error, an unknown field or anything unsafe (the message names the field or line).
+    Returns its merge kind ("docx", "html" or "" for any other file)."""
+    kind = merge.classify(upload.name, upload.content)
+    if kind:
+        try:
+            merge.check_template(kind, upload.content)
+        except merge.MergeTemplateError as exc:
+            raise field_error(field_name, exc.message, "merge_template_invalid") from None
+    return kind
+
+
+def new_template_attachment(*, actor: Any, upload: Upload, field_name: str = "attachment") -> Any:
+    """Store an uploaded template file (checked as a merge template) under Marketing Setup's
+    storage type."""
+    kind = check_merge_template(upload, field_name)
+    setup = marketing_setup()
+    attachment = files.new_attachment(
+        upload=upload,
+        storage_type=setup.attachment_storage_type,
+        folder=setup.attachment_storage_location,
+        created_by=actor,
+    )
+    if kind:
+        Attachment.objects.filter(pk=attachment.pk).update(merge_kind=kind)
+        attachment.merge_kind = kind
+    return attachment
+
+
+def save_email_layout(
+    *,
+    actor: Any,
+    template: InteractionTemplate,
+    language: Language | None,
+    subject: str,
+    body: str,
+    replace: bool = True,
+) -> InteractionTemplateLanguage:
+    """Write a template language's e-mail merge layout (subject and HTML body, both with merge
+    fields) as its HTML attachment; Rapport's counterpart of BC's e-mail merge layout."""
+    upload = Upload(merge.make_email_layout(subject, body), f"{template.code}.html", "text/html")
+    return save_template_language(
+        actor=actor, template=template, language=language, upload=upload, replace=replace
+    )
+
+
+def preview_template_language(row: InteractionTemplateLanguage) -> Any:
+    """The row's merge template rendered with sample values (the Open/Preview action)."""
+    from rapport.interactions.services.delivery import no_attachment_message, preview_document
+    from rapport.interactions.snapshots import render_language
+
+    if row.attachment is None:
+        raise field_error("attachment", no_attachment_message(), "no_attachment")
+    return preview_document(
+        row.attachment,
+        merge.sample_snapshot(),
+        language=render_language(row.language),
+        subject=row.description or row.template.description,
+    )
 
 
 @transaction.atomic

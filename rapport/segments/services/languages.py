@@ -8,12 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rapport.contacts.queries import marketing_setup
 from rapport.core.models import Language
 from rapport.core.validation import field_error, require_perm, validate_instance
 from rapport.interactions import attachments as files
 from rapport.interactions.attachments import Upload
 from rapport.interactions.services import delete_unreferenced_attachments
+from rapport.interactions.services.setup import new_template_attachment
 from rapport.segments.models import Segment, SegmentInteractionLanguage, SegmentLine
 from rapport.segments.services.header import CHANGE, _refresh_line_languages
 
@@ -21,14 +21,7 @@ _UNSET: Any = object()
 
 
 def _new_attachment(actor: Any, upload: Upload) -> Any:
-    setup = marketing_setup()
-    return files.new_attachment(
-        upload=upload,
-        storage_type=setup.attachment_storage_type,
-        folder=setup.attachment_storage_location,
-        read_only=False,
-        created_by=actor,
-    )
+    return new_template_attachment(actor=actor, upload=upload, field_name="file")
 
 
 @transaction.atomic
