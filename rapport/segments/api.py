@@ -4,8 +4,10 @@ criteria, reuse), logging, logged segments. Every write goes through
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -15,8 +17,10 @@ from rapport.campaigns.models import Campaign
 from rapport.contacts.queries import contacts_visible_to
 from rapport.core.api_helpers import PageOut, paginate, require_api_perm, resolve_code
 from rapport.core.models import Language
+from rapport.core.schemas import JobOut
 from rapport.core.validation import field_error
-from rapport.interactions.models import InteractionTemplate
+from rapport.interactions.models import DeliveryStatus, InteractionLogEntry, InteractionTemplate
+from rapport.interactions.services.delivery import resend_entries
 from rapport.segments import queries, services
 from rapport.segments.models import (
     LoggedSegment,
@@ -35,6 +39,7 @@ from rapport.segments.schemas import (
     GoBackIn,
     JobStartedOut,
     LineNosIn,
+    LinePreviewOut,
     LoggedSegmentOut,
     LogResultOut,
     LogSegmentIn,
@@ -188,6 +193,28 @@ def line_update(
     data.pop("contact_no", None)
     line = services.update_segment_line(actor=request.user, line=line, **_resolve(data))
     return _line(segment, line.line_no)
+
+
+@router.get(
+    "/segments/{segment_no}/lines/{int:line_no}/preview",
+    response=LinePreviewOut,
+    summary="Preview the document of a segment line",
+)
+def line_preview(request: HttpRequest, segment_no: str, line_no: int) -> dict[str, Any]:
+    """The line's attachment merged with the values logging would keep now (nothing is saved
+    or sent). A line without attachment, or a template that cannot render, is a 422 naming
+    `attachment`."""
+    segment = _segment(request, segment_no)
+    doc = queries.preview_line(_line(segment, line_no))
+    rendered = getattr(doc, "rendered", None)
+    return {
+        "subject": doc.subject,
+        "file_name": doc.file_name,
+        "content_type": doc.content_type,
+        "html": doc.html or (getattr(rendered, "html", "") if rendered is not None else ""),
+        "text": doc.text or (getattr(rendered, "text", "") if rendered is not None else ""),
+        "content_base64": base64.b64encode(doc.content).decode("ascii"),
+    }
 
 
 @router.post(
@@ -379,6 +406,7 @@ def segment_log(request: HttpRequest, segment_no: str, payload: LogSegmentIn) ->
             "interactions": result.interactions,
             "campaign_entries": result.campaign_entries,
             "follow_up_segment_no": result.follow_up.no if result.follow_up else "",
+            "delivery_job_id": result.delivery_job.pk if result.delivery_job else None,
         },
     )
 
@@ -386,7 +414,27 @@ def segment_log(request: HttpRequest, segment_no: str, payload: LogSegmentIn) ->
 @router.get("/logged-segments", response=PageOut[LoggedSegmentOut], summary="List logged segments")
 def logged_list(request: HttpRequest) -> dict[str, Any]:
     require_api_perm(request, "segments.view_loggedsegment")
-    return paginate(request, queries.LOGGED_LIST, queries.logged_segments())
+    page = paginate(request, queries.LOGGED_LIST, queries.logged_segments())
+    _with_delivery_counts(page["items"])
+    return page
+
+
+def _with_delivery_counts(logged: list[LoggedSegment]) -> None:
+    """Delivery counts of a page of logged segments in one query."""
+    by_pk: dict[int, dict[str, int]] = {
+        row.pk: {s.value: 0 for s in DeliveryStatus if s.value} for row in logged
+    }
+    rows = (
+        InteractionLogEntry.objects.filter(logged_segment_entry_no__in=list(by_pk))
+        .exclude(delivery_status="")
+        .order_by()
+        .values("logged_segment_entry_no", "delivery_status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        by_pk[row["logged_segment_entry_no"]][row["delivery_status"]] = row["n"]
+    for item in logged:
+        item.delivery_counts = by_pk[item.pk]  # type: ignore[attr-defined]
 
 
 @router.get(
@@ -452,6 +500,26 @@ def logged_follow_up(request: HttpRequest, entry_no: int, payload: FollowUpIn) -
     return Status(201, _segment(request, segment.no))
 
 
+@router.post(
+    "/logged-segments/{int:entry_no}/resend-failed",
+    response={202: JobOut},
+    summary="Run a resend of the failed documents of a logged segment",
+)
+def logged_resend_failed(request: HttpRequest, entry_no: int) -> Any:
+    """Send the Error and Unknown entries' documents again (nothing is logged again); 202 with
+    the sending job. Nothing to send is a 422 naming `entries`."""
+    require_api_perm(request, "segments.view_loggedsegment")
+    logged = LoggedSegment.objects.filter(pk=entry_no).first()
+    if logged is None:
+        raise Http404
+    job = resend_entries(
+        actor=request.user,
+        entries=InteractionLogEntry.objects.filter(logged_segment_entry_no=logged.pk),
+        failed_only=True,
+    )
+    return Status(202, job)
+
+
 # --- languages --------------------------------------------------------------------------------
 
 
@@ -484,7 +552,6 @@ def language_list(request: HttpRequest, segment_no: str) -> Any:
 def language_save(
     request: HttpRequest, segment_no: str, language_code: str, payload: SegmentLanguageIn
 ) -> Any:
-    import base64
     import binascii
 
     from rapport.interactions.attachments import Upload

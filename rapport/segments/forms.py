@@ -112,6 +112,13 @@ class SegmentLineForm(forms.Form):
     evaluation = forms.ChoiceField(
         label=_l("Evaluation"), choices=Evaluation.choices, required=False
     )
+    remarks = forms.CharField(
+        label=_l("Remarks"),
+        max_length=250,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_l("Personal text for this contact's document (merge field remarks)."),
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,8 +223,21 @@ class CriteriaForm(forms.Form):
 
 
 class LogSegmentForm(forms.Form):
+    """BC 3.6: Send Attachments is enabled and ticked only when a line has a correspondence
+    type (otherwise there is nothing to send)."""
+
     deliver = forms.BooleanField(label=_l("Send Attachments"), required=False)
     follow_up = forms.BooleanField(label=_l("Create Follow-up Segment"), required=False)
+
+    def __init__(self, *args: Any, can_deliver: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"deliver": can_deliver})
+        super().__init__(*args, **kwargs)
+        if not can_deliver:
+            self.fields["deliver"].disabled = True
+            self.fields["deliver"].initial = False
+            self.fields["deliver"].help_text = _(
+                "No line has a correspondence type: there is nothing to send."
+            )
 
 
 class SaveCriteriaForm(forms.Form):

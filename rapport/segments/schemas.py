@@ -122,6 +122,9 @@ class SegmentLineIn(Schema):
     subject: str | None = Field(None, max_length=100)
     evaluation: EvaluationIn | None = None
     date: datetime.date | None = None
+    remarks: str | None = Field(
+        None, max_length=250, description="Free text merged as {{ remarks }}."
+    )
 
 
 class SegmentLinePatch(Schema):
@@ -137,6 +140,9 @@ class SegmentLinePatch(Schema):
     subject: str | None = Field(None, max_length=100)
     evaluation: EvaluationIn | None = None
     date: datetime.date | None = None
+    remarks: str | None = Field(
+        None, max_length=250, description="Free text merged as {{ remarks }}."
+    )
 
 
 class SegmentLineOut(Schema):
@@ -155,6 +161,7 @@ class SegmentLineOut(Schema):
     subject: str
     evaluation: str
     date: datetime.date | None
+    remarks: str = ""
     attachment: Literal["", "inherited", "unique"] = ""
 
     @staticmethod
@@ -321,6 +328,16 @@ class LogSegmentIn(Schema):
     follow_up: bool = Field(False, description="Create a follow-up segment with the same contacts.")
 
 
+class DeliveryCountsOut(Schema):
+    """Entries per delivery status. `unknown`: the job sending them stopped before it recorded
+    the outcome; resend them if they did not arrive."""
+
+    in_progress: int = 0
+    sent: int = 0
+    error: int = 0
+    unknown: int = 0
+
+
 class LoggedSegmentOut(Schema):
     entry_no: int
     segment_no: str
@@ -331,10 +348,21 @@ class LoggedSegmentOut(Schema):
     follow_up_segment_no: str
     no_of_interactions: int = 0
     no_of_campaign_entries: int = 0
+    delivery: DeliveryCountsOut
 
     @staticmethod
     def resolve_user(obj: Any) -> str:
         return obj.user.username if obj.user_id else ""
+
+    @staticmethod
+    def resolve_delivery(obj: Any) -> dict[str, int]:
+        counts = getattr(obj, "delivery_counts", None)
+        if counts is not None:
+            return dict(counts)
+        from rapport.interactions.models import InteractionLogEntry
+        from rapport.interactions.services.delivery import delivery_counts
+
+        return delivery_counts(InteractionLogEntry.objects.filter(logged_segment_entry_no=obj.pk))
 
 
 class LogResultOut(Schema):
@@ -342,6 +370,20 @@ class LogResultOut(Schema):
     interactions: int
     campaign_entries: int
     follow_up_segment_no: str = ""
+    delivery_job_id: int | None = Field(
+        None, description="The job sending the documents (with deliver); follow it at /jobs/{id}."
+    )
+
+
+class LinePreviewOut(Schema):
+    """The merged document of one line, as logging would make it now."""
+
+    subject: str
+    file_name: str
+    content_type: str
+    html: str = Field(description="An e-mail's HTML body, or a Word document rendered as HTML.")
+    text: str = Field(description="An e-mail's plain-text part.")
+    content_base64: str = Field(description="The document's bytes (an e-mail: its HTML).")
 
 
 class JobStartedOut(Schema):

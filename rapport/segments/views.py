@@ -11,16 +11,31 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rapport.contacts.exporting import FORMATS, export_response
 from rapport.contacts.models import Contact
 from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
+from rapport.core.jobs import progress
+from rapport.core.models import Job
+from rapport.core.validation import first_error
+from rapport.interactions.attachments import safe_file_name
+from rapport.interactions.models import DeliveryBundle, DeliveryStatus, InteractionLogEntry
+from rapport.interactions.services.delivery import (
+    DELIVER,
+    bundle_bytes,
+    delivery_counts,
+    error_text,
+    resend_entries,
+)
+from rapport.interactions.views.setup import ACTIVE_CONTENT_TYPES
 from rapport.segments import queries, services
 from rapport.segments.criteria import describe
 from rapport.segments.forms import (
@@ -45,6 +60,8 @@ from rapport.segments.models import (
 
 VIEW = "segments.view_segment"
 CHANGE = "segments.change_segment"
+SEND = "interactions.add_interactionlogentry"  # resending documents (as the service checks)
+FAILED_SHOWN = 50
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -261,6 +278,7 @@ def line_edit(request: HttpRequest, no: str, line_no: int) -> HttpResponse:
         "cost": line.cost,
         "duration": line.duration,
         "evaluation": line.evaluation,
+        "remarks": line.remarks,
     }
     form = SegmentLineForm(
         request.POST if request.method == "POST" else None, initial=initial, user=request.user
@@ -308,6 +326,61 @@ def lines_remove(request: HttpRequest, no: str) -> HttpResponse:
         % {"count": removed},
     )
     return _back(segment)
+
+
+def _preview(request: HttpRequest, no: str, line_no: int) -> tuple[Segment, SegmentLine, Any]:
+    """The segment, the line and its preview Document, or the ValidationError saying why the
+    line cannot be previewed (no attachment, a template that cannot render)."""
+    segment = _segment(request, no)
+    line = get_object_or_404(queries.segment_lines(segment), line_no=line_no)
+    try:
+        return segment, line, queries.preview_line(line)
+    except ValidationError as exc:
+        return segment, line, exc
+
+
+def line_preview(request: HttpRequest, no: str, line_no: int) -> HttpResponse:
+    """The document this line's contact would get: an e-mail's subject and body, a Word
+    document's text as HTML (both in a sandboxed frame: no scripts run), and the file."""
+    segment, line, doc = _preview(request, no, line_no)
+    context: dict[str, Any] = {"segment": segment, "line": line, "error": "", "doc": None}
+    if isinstance(doc, ValidationError):
+        context["error"] = first_error(doc)[1]
+    else:
+        rendered = getattr(doc, "rendered", None)
+        context["doc"] = doc
+        context["html"] = doc.html or (getattr(rendered, "html", "") if rendered else "")
+        context["is_email"] = doc.kind == "html"
+    response = render_page(request, "segments/line_preview.html", context)
+    # An e-mail layout styles itself inline, and the sandboxed frame inherits this page's
+    # policy (django-csp reads this attribute; scripts stay forbidden).
+    response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+    return response
+
+
+def line_preview_download(request: HttpRequest, no: str, line_no: int) -> HttpResponseBase:
+    """The previewed document as a file (never shown inline)."""
+    segment, _line, doc = _preview(request, no, line_no)
+    if isinstance(doc, ValidationError):
+        flash_error(request, doc)
+        return redirect("segments:line_preview", no=segment.no, line_no=line_no)
+    return _download(doc.content, doc.file_name, doc.content_type)
+
+
+def _download(content: bytes, file_name: str, content_type: str) -> HttpResponse:
+    content_type = (content_type or "").split(";")[0].strip().lower()
+    if not content_type or content_type in ACTIVE_CONTENT_TYPES:
+        content_type = "application/octet-stream"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=safe_file_name(file_name))
+        or "attachment"
+    )
+    response["Content-Length"] = str(len(content))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- criteria ---------------------------------------------------------------------------------
@@ -499,9 +572,7 @@ def segment_log(request: HttpRequest, no: str) -> HttpResponse:
     _require(request, "segments.log_segment")
     segment = _segment(request, no)
     has_types = SegmentLine.objects.filter(segment=segment).exclude(correspondence_type="").exists()
-    form = LogSegmentForm(
-        request.POST if request.method == "POST" else None, initial={"deliver": has_types}
-    )
+    form = LogSegmentForm(request.POST if request.method == "POST" else None, can_deliver=has_types)
     if request.method == "POST" and form.is_valid():
         deliver, follow_up = form.cleaned_data["deliver"], form.cleaned_data["follow_up"]
         try:
@@ -525,6 +596,12 @@ def segment_log(request: HttpRequest, no: str) -> HttpResponse:
                     "campaign": result.campaign_entries,
                 },
             )
+            if result.delivery_job is not None:
+                messages.info(
+                    request,
+                    _("The documents are being sent; the logged segment shows the progress."),
+                )
+                return redirect("segments:logged_segment_detail", pk=result.logged_segment.pk)
             if result.follow_up is not None:
                 return _back(result.follow_up)
             return redirect("segments:logged_segment_detail", pk=result.logged_segment.pk)
@@ -562,6 +639,59 @@ def logged_segment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _logged_entries(logged: LoggedSegment) -> QuerySet[InteractionLogEntry]:
+    return InteractionLogEntry.objects.filter(logged_segment_entry_no=logged.pk)
+
+
+def _delivery_jobs(logged: LoggedSegment) -> QuerySet[Job]:
+    return Job.objects.filter(kind=DELIVER, params__logged_segment=logged.pk).order_by("-pk")
+
+
+def _delivery(logged: LoggedSegment) -> dict[str, Any]:
+    """What the logged segment's page shows of its delivery: counts per status, the sending
+    jobs with their progress and print bundles, and the entries that failed."""
+    entries = _logged_entries(logged)
+    counts = delivery_counts(entries)
+    jobs = list(_delivery_jobs(logged)[:20])
+    bundles = {
+        b.job_id: b
+        for b in DeliveryBundle.objects.filter(job__in=jobs).select_related("attachment")
+    }
+    for job in jobs:
+        done, total = progress(job)
+        job.progress_done, job.progress_total = done, total  # type: ignore[attr-defined]
+        job.percent = (  # type: ignore[attr-defined]
+            int(done * 100 / total) if total else (100 if job.finished else 0)
+        )
+        job.bundle = bundles.get(job.pk)  # type: ignore[attr-defined]
+    failed = [
+        {
+            "entry": entry,
+            "recipient": getattr(getattr(entry, "delivery", None), "recipient", ""),
+            "error": error_text(getattr(getattr(entry, "delivery", None), "error", "")),
+        }
+        for entry in entries.filter(
+            delivery_status__in=[DeliveryStatus.ERROR, DeliveryStatus.UNKNOWN]
+        )
+        .select_related("contact", "delivery")
+        .order_by("pk")[:FAILED_SHOWN]
+    ]
+    statuses = [
+        (value, label, counts.get(value, 0))
+        for value, label in DeliveryStatus.choices
+        if value and value in counts
+    ]
+    return {
+        "counts": counts,
+        "statuses": statuses,
+        "any": any(counts.values()),
+        "failed_count": counts.get(DeliveryStatus.ERROR, 0) + counts.get(DeliveryStatus.UNKNOWN, 0),
+        "failed": failed,
+        "jobs": jobs,
+        "running": any(not job.finished for job in jobs),
+    }
+
+
 def logged_segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "segments.view_loggedsegment")
     logged = get_object_or_404(queries.logged_segments(), pk=pk)
@@ -575,8 +705,62 @@ def logged_segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "follow_up_form": FollowUpForm(),
             "can_cancel": request.user.has_perm("segments.cancel_loggedsegment"),
             "can_follow_up": request.user.has_perm("segments.add_segment"),
+            "can_resend": request.user.has_perm(SEND),
+            "delivery": _delivery(logged),
         },
+        partial="delivery",
     )
+
+
+@require_POST
+def logged_segment_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the failed (Error or Unknown) documents of a logged segment again; nothing is
+    logged again."""
+    _require(request, "segments.view_loggedsegment")
+    logged = get_object_or_404(LoggedSegment, pk=pk)
+    back = reverse("segments:logged_segment_detail", args=[logged.pk])
+    entries = _logged_entries(logged)
+    failed = entries.filter(
+        delivery_status__in=[DeliveryStatus.ERROR, DeliveryStatus.UNKNOWN]
+    ).count()
+    question = ngettext(
+        "Send the %(counter)s failed document of logged segment %(no)s again?",
+        "Send the %(counter)s failed documents of logged segment %(no)s again?",
+        failed,
+    ) % {"counter": failed, "no": logged.pk}
+    asked = confirm_first(request, question, back=back)
+    if asked is not None:
+        return asked
+    try:
+        job = resend_entries(actor=request.user, entries=entries, failed_only=True)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect(back)
+    if job is not None:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s document is being sent again.",
+                "%(count)s documents are being sent again.",
+                job.total,
+            )
+            % {"count": job.total},
+        )
+    return redirect(back)
+
+
+@require_safe
+def logged_segment_bundle(request: HttpRequest, pk: int, job: int) -> HttpResponseBase:
+    """The print bundle (zip of the hard-copy documents) a delivery job of this logged segment
+    made."""
+    _require(request, "segments.view_loggedsegment")
+    logged = get_object_or_404(LoggedSegment, pk=pk)
+    bundle = get_object_or_404(
+        DeliveryBundle.objects.select_related("attachment"),
+        job__in=_delivery_jobs(logged),
+        job_id=job,
+    )
+    return _download(bundle_bytes(bundle), bundle.attachment.file_name, "application/zip")
 
 
 @require_POST
