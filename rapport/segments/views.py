@@ -717,6 +717,7 @@ def logged_segment_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the failed (Error or Unknown) documents of a logged segment again; nothing is
     logged again."""
     _require(request, "segments.view_loggedsegment")
+    _require(request, SEND)
     logged = get_object_or_404(LoggedSegment, pk=pk)
     back = reverse("segments:logged_segment_detail", args=[logged.pk])
     entries = _logged_entries(logged)
