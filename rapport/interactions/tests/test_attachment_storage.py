@@ -171,7 +171,7 @@ def test_replacing_a_file_with_the_same_bytes_keeps_the_stored_file(
     assert StoredFile.objects.get().pk == old_file
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_uploads_of_the_same_bytes_store_them_once(alice, group) -> None:
     templates = [
         services.create_interaction_template(
@@ -204,3 +204,56 @@ def test_two_concurrent_uploads_of_the_same_bytes_store_them_once(alice, group) 
         t.join()
     assert outcomes == ["saved", "saved"], outcomes
     assert Attachment.objects.count() == 2 and StoredFile.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_stores_existing_duplicate_contents_once(settings, tmp_path) -> None:
+    import hashlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.RAPPORT_ATTACHMENT_ROOT = tmp_path
+    before = [("interactions", "0004_entry_campaign_entry")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps.get_model("interactions", "Attachment")
+        (tmp_path / "att").mkdir()
+        (tmp_path / "att" / "one.txt").write_bytes(b"disk")
+        (tmp_path / "att" / "two.txt").write_bytes(b"disk")
+        made = [
+            old.objects.create(
+                file_name="a.txt",
+                content=b"same",
+                size=4,
+                sha256=hashlib.sha256(b"same").hexdigest(),
+            ),
+            old.objects.create(file_name="b.txt", content=b"same", size=4, sha256=""),
+            old.objects.create(file_name="c.txt", content=b"other", size=5, sha256=""),
+            old.objects.create(
+                file_name="d.txt", storage_type="disk_file", storage_key="att/one.txt", size=4
+            ),
+            old.objects.create(
+                file_name="e.txt", storage_type="disk_file", storage_key="att/two.txt", size=4
+            ),
+        ]
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        rows = {a.file_name: a for a in Attachment.objects.filter(pk__in=[m.pk for m in made])}
+        assert rows["a.txt"].file_id == rows["b.txt"].file_id != rows["c.txt"].file_id
+        assert rows["d.txt"].file_id == rows["e.txt"].file_id
+        assert StoredFile.objects.count() == 3
+        assert {name: read_content(a) for name, a in rows.items()} == {
+            "a.txt": b"same",
+            "b.txt": b"same",
+            "c.txt": b"other",
+            "d.txt": b"disk",
+            "e.txt": b"disk",
+        }
+        disk = StoredFile.objects.get(pk=rows["d.txt"].file_id)
+        assert (disk.storage_type, disk.storage_key, disk.size) == ("disk_file", "att/one.txt", 4)
+        assert disk.sha256 == hashlib.sha256(b"disk").hexdigest()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
