@@ -75,10 +75,14 @@ def new_attachment(
     folder: str,
     read_only: bool = False,
     created_by: Any = None,
+    merge_kind: str = "",
+    check_size: bool = True,
 ) -> Attachment:
     """A new attachment row for `upload`. Its bytes are stored once: an existing stored file
-    with the same content is reused, else a new one is stored (embedded or on disk)."""
-    check_upload(upload)
+    with the same content is reused, else a new one is stored (embedded or on disk). Files
+    Rapport makes itself (print bundles) skip the upload size limit (`check_size=False`)."""
+    if check_size:
+        check_upload(upload)
     name = safe_file_name(upload.name)
     ext = extension_of(name)
     content_type = (
@@ -93,6 +97,7 @@ def new_attachment(
         content_type=content_type,
         read_only=read_only,
         created_by=created_by if getattr(created_by, "pk", None) else None,
+        merge_kind=merge_kind,
     )
     attachment.save()
     return attachment

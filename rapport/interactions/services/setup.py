@@ -21,6 +21,7 @@ from rapport.interactions import merge
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
     Attachment,
+    DeliveryBundle,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
@@ -266,16 +267,13 @@ def new_template_attachment(*, actor: Any, upload: Upload, field_name: str = "at
     storage type."""
     kind = check_merge_template(upload, field_name)
     setup = marketing_setup()
-    attachment = files.new_attachment(
+    return files.new_attachment(
         upload=upload,
         storage_type=setup.attachment_storage_type,
         folder=setup.attachment_storage_location,
         created_by=actor,
+        merge_kind=kind,
     )
-    if kind:
-        Attachment.objects.filter(pk=attachment.pk).update(merge_kind=kind)
-        attachment.merge_kind = kind
-    return attachment
 
 
 def save_email_layout(
@@ -363,6 +361,7 @@ def attachment_references() -> list[tuple[Any, str]]:
     return [
         (InteractionLogEntry, "attachment"),
         (InteractionTemplateLanguage, "attachment"),
+        (DeliveryBundle, "attachment"),
         *extra_attachment_references,
     ]
 
