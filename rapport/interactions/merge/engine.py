@@ -73,10 +73,13 @@ class _LruCache:
 
 
 def _prepare(kind: str, content: bytes) -> Any:
-    if kind == DOCX:
-        return prepare_docx(content)
-    if kind == HTML:
-        return prepare_html(content)
+    try:
+        if kind == DOCX:
+            return prepare_docx(content)
+        if kind == HTML:
+            return prepare_html(content)
+    except RecursionError:  # compiling a deeply nested (but allowed) expression
+        raise MergeTemplateError(gettext("The template is nested too deeply.")) from None
     raise MergeTemplateError(
         gettext("Only Word documents (.docx) and HTML e-mail layouts can be merge templates.")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 
 from django.utils.translation import gettext
@@ -10,6 +11,7 @@ from django.utils.translation import gettext
 from .errors import MergeTemplateError
 from .sandbox import HTML_ENV, parse_and_check
 
+_TAGS = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 
 # Blocks separated by a blank line, and blocks that only start a new line.
@@ -43,9 +45,14 @@ SKIPPED_TAGS = frozenset({"script", "style", "head", "template", "noscript"})
 
 def make_email_layout(subject: str, body_html: str) -> bytes:
     """A UTF-8 HTML layout from a subject and a body written in a form (both may hold merge fields)."""
+    # The subject is text: escape it, but leave its merge tags as written.
+    title = "".join(
+        part if index % 2 else escape(part, quote=False)
+        for index, part in enumerate(_TAGS.split(subject))
+    )
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>'
-        f"{subject}</title></head><body>{body_html}</body></html>"
+        f"{title}</title></head><body>{body_html}</body></html>"
     ).encode()
 
 

@@ -282,6 +282,8 @@ def parse_and_check(env: MergeEnvironment, source: str, *, line_of: Any = None) 
     line_of = line_of or (lambda lineno: lineno)
     try:
         tree = env.parse(source)
+    except RecursionError:
+        raise _refuse(gettext("The template is nested too deeply."), line=None) from None
     except TemplateSyntaxError as exc:
         line = line_of(exc.lineno) if exc.lineno else None
         raise _refuse(
@@ -289,7 +291,10 @@ def parse_and_check(env: MergeEnvironment, source: str, *, line_of: Any = None) 
             % {"line": line, "error": exc.message or ""},
             line=line,
         ) from None
-    _Checker(line_of).statements(tree.body)
+    try:
+        _Checker(line_of).statements(tree.body)
+    except RecursionError:
+        raise _refuse(gettext("The template is nested too deeply."), line=None) from None
     return tree
 
 

@@ -457,3 +457,25 @@ def test_documents_from_different_templates_are_combined_too():
 
     assert [text for text in docx_texts(combined) if text] == ["One Ann", "Two 7", "One Ann"]
     assert combine_docx([first.content, other.content, first.content]) == combined
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ " + "(" * 5000 + "contact.name" + ")" * 5000 + " }}",
+        "{{ " + "not " * 5000 + "contact.name }}",
+        "{% if contact.name %}" * 3000 + "x" + "{% endif %}" * 3000,
+    ],
+    ids=["parentheses", "not", "if"],
+)
+def test_a_deeply_nested_template_is_refused_not_crashed(source):
+    with pytest.raises(MergeTemplateError):
+        check_template("html", source.encode())
+
+
+def test_the_email_layout_subject_is_text_with_its_merge_fields_kept():
+    layout = make_email_layout("Tom & Jerry <news> {{ contact.name }}", "<p>x</p>")
+
+    assert b"<title>Tom &amp; Jerry &lt;news&gt; {{ contact.name }}</title>" in layout
+    rendered = render_document("html", layout, {"contact": {"name": "R&D"}}, "en")
+    assert rendered.subject == "Tom & Jerry <news> R&D"
