@@ -170,7 +170,7 @@ def main() -> None:
                 f"c.{q('name')}, c.{q('id')}), "
                 f"c.{q('id')}, c.{q('company_id')}, %s, %s, FALSE, FALSE, %s, %s, %s, %s, '', "
                 f"%s, FALSE, c.{q('correspondence_type')}, %s, %s, NULL, NULL, '', '', NULL, "
-                f"FALSE, '', FALSE FROM {sql.table(Contact)} c LEFT JOIN {sql.table(Contact)} co "
+                f"FALSE, '', '', FALSE FROM {sql.table(Contact)} c LEFT JOIN {sql.table(Contact)} co "
                 f"ON co.{q('id')} = c.{q('company_id')} WHERE c.{q('type')} = %s",
                 [
                     s.pk,
@@ -225,7 +225,8 @@ def main() -> None:
                 f"l.{q('language_id')}, l.{q('campaign_id')}, l.{q('campaign_target')}, "
                 f"l.{q('campaign_response')}, %s, 1, l.{q('evaluation')}, "
                 f"l.{q('attempt_failed')}, l.{q('salesperson_id')}, '', FALSE, "
-                f"l.{q('correspondence_type')}, '', '', 0, l.{q('contact_via')}, FALSE, %s, %s "
+                f"l.{q('correspondence_type')}, '', '', 0, l.{q('contact_via')}, FALSE, %s, %s, "
+                f"l.{q('description')}, l.{q('send_word_docs_as_attachment')}, NULL "
                 f"FROM {sql.table(SegmentLine)} l WHERE l.{q('segment_id')} = %s "
                 f"ORDER BY l.{q('line_no')}",
                 [actor.pk, s.no, now, now, s.pk],

@@ -249,7 +249,16 @@ CACHES = {
 
 EMAIL_HOST = os.environ.get("RAPPORT_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("RAPPORT_EMAIL_PORT", "1025"))
+EMAIL_HOST_USER = os.environ.get("RAPPORT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RAPPORT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("RAPPORT_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("RAPPORT_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("RAPPORT_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("RAPPORT_FROM_EMAIL", "rapport@localhost")
+# Delivery of interaction documents: entries claimed and recorded per batch (a job that dies
+# leaves at most one batch Unknown), and at most this many messages a minute (0: no limit).
+RAPPORT_DELIVERY_BATCH_SIZE = int(os.environ.get("RAPPORT_DELIVERY_BATCH_SIZE", "50"))
+RAPPORT_DELIVERY_RATE_PER_MINUTE = int(os.environ.get("RAPPORT_DELIVERY_RATE_PER_MINUTE", "0"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("RAPPORT_SECURE_COOKIES", False)

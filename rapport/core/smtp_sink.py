@@ -1,6 +1,7 @@
-"""A real SMTP server on loopback that keeps what it receives (aiosmtpd): the tests' and the
-delivery benchmark's mail server. Recipients in `refuse` are refused with 550; `keep=False`
-only counts messages (the benchmark's sink, so memory stays flat)."""
+"""A real SMTP server on loopback that keeps what it receives (aiosmtpd): the tests', the
+delivery benchmark's and `bin/run`'s mail server (`manage.py mail_sink`, which writes each
+message to a .eml file). Recipients in `refuse` are refused with 550; `keep=False` only counts
+messages (the benchmark's sink, so memory stays flat)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 
@@ -32,6 +35,7 @@ class SmtpSink:
     port: int = 0
     keep: bool = True
     refuse: set[str] = field(default_factory=set)
+    directory: Path | None = None
     received: list[Received] = field(default_factory=list)
     count: int = 0
     _controller: Any = None
@@ -52,6 +56,9 @@ class SmtpSink:
                 self.received.append(
                     Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
                 )
+            if self.directory is not None:
+                name = f"{time.strftime('%Y%m%d-%H%M%S')}-{self.count:06d}.eml"
+                (self.directory / name).write_bytes(bytes(envelope.content))
         return "250 Message accepted for delivery"
 
     def start(self) -> SmtpSink:

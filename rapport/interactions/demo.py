@@ -26,6 +26,107 @@ TEMPLATES = [
 ]
 
 
+# An e-mail merge newsletter in three languages and a Word letter: the contact's language picks
+# the layout (the default is Finnish), merge fields fill in the contact and the salesperson.
+SIGNATURE = "{{ salesperson.name }}<br>{{ salesperson.job_title }}"
+NEWSLETTER = {
+    "FI": (
+        "Uutiskirje: {{ contact.company_name or contact.name }}",
+        "<p>{{ contact.salutation }},</p><p>Talven uutuudet ovat täällä.</p>"
+        "<p>{{ remarks }}</p><p>Ystävällisin terveisin<br>" + SIGNATURE + "</p>",
+    ),
+    "NB": (
+        "Nyhetsbrev: {{ contact.company_name or contact.name }}",
+        "<p>{{ contact.salutation }},</p><p>Vinterens nyheter er her.</p>"
+        "<p>{{ remarks }}</p><p>Med vennlig hilsen<br>" + SIGNATURE + "</p>",
+    ),
+    "EN": (
+        "Newsletter: {{ contact.company_name or contact.name }}",
+        "<p>{{ contact.salutation }},</p><p>Our winter news is here.</p>"
+        "<p>{{ remarks }}</p><p>Kind regards<br>" + SIGNATURE + "</p>",
+    ),
+}
+LETTER = (
+    "{{ contact.company_name }}",
+    "{{ contact.name }}",
+    "{{ contact.address }}",
+    "{{ contact.post_code }} {{ contact.city }}",
+    "",
+    "{{ interaction.date }}",
+    "",
+    "{{ contact.salutation }},",
+    "Kiitos tapaamisesta. Lähetämme tarjouksen pyynnöstänne mukaisesti.",
+    "{{ remarks }}",
+    "Ystävällisin terveisin",
+    "{{ salesperson.name }}, {{ salesperson.job_title }}",
+)
+
+
+def _letter_docx() -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for text in LETTER:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _merge_templates(actor: Any) -> int:
+    from rapport.core.models import Language
+    from rapport.interactions.attachments import Upload
+
+    made = 0
+    letters = InteractionGroup.objects.get(code="KIRJE")
+    fi = Language.objects.filter(code="FI").first()
+    if not InteractionTemplate.objects.filter(code="UUTISKIRJE").exists():
+        template = services.create_interaction_template(
+            actor=actor,
+            code="UUTISKIRJE",
+            group=letters,
+            description="Uutiskirje",
+            unit_cost=Decimal("0.10"),
+            unit_duration=Decimal(1),
+            information_flow="outbound",
+            initiated_by="us",
+            correspondence_type="email",
+            ignore_contact_corres_type=True,
+            language=fi,
+        )
+        for code, (subject, body) in NEWSLETTER.items():
+            language = Language.objects.filter(code=code).first()
+            if language is not None:
+                services.save_email_layout(
+                    actor=actor, template=template, language=language, subject=subject, body=body
+                )
+        made += 1
+    if not InteractionTemplate.objects.filter(code="TARJOUS").exists():
+        template = services.create_interaction_template(
+            actor=actor,
+            code="TARJOUS",
+            group=letters,
+            description="Tarjouskirje",
+            unit_cost=Decimal("1.20"),
+            unit_duration=Decimal(15),
+            information_flow="outbound",
+            initiated_by="us",
+            correspondence_type="hard_copy",
+            ignore_contact_corres_type=True,
+            language=fi,
+        )
+        services.save_template_language(
+            actor=actor,
+            template=template,
+            language=fi,
+            upload=Upload(_letter_docx(), "tarjous.docx", "application/octet-stream"),
+        )
+        made += 1
+    return made
+
+
 @transaction.atomic
 def load_demo(*, actor: Any) -> dict[str, int]:
     created = {"interaction_templates": 0, "interaction_log_entries": 0}
@@ -48,12 +149,13 @@ def load_demo(*, actor: Any) -> dict[str, int]:
                 ignore_contact_corres_type=True,
             )
             created["interaction_templates"] += 1
+    created["interaction_templates"] += _merge_templates(actor)
     calls = InteractionTemplate.objects.get(code="SOITTO")
     services.update_template_setup(actor=actor, outgoing_calls=calls)
     if InteractionLogEntry.objects.exists():
         return created
     rng = random.Random(2026)
-    templates = list(InteractionTemplate.objects.all())
+    templates = list(InteractionTemplate.objects.filter(code__in=[t[0] for t in TEMPLATES]))
     today = timezone.localdate()
     for contact in Contact.objects.select_related("salesperson", "company").order_by("no"):
         salesperson = contact.salesperson or (

@@ -19,6 +19,7 @@ from rapport.segments.models import LoggedSegment, Segment
 def load_demo(*, actor: Any) -> dict[str, int]:
     created = {"segments": 0, "logged_segments": 0}
     template = InteractionTemplate.objects.filter(code="ESITE").first()
+    newsletter = InteractionTemplate.objects.filter(code="UUTISKIRJE").first() or template
     salesperson = Salesperson.objects.order_by("code").first()
     if template is None or Segment.objects.exists() or LoggedSegment.objects.exists():
         return created
@@ -28,7 +29,7 @@ def load_demo(*, actor: Any) -> dict[str, int]:
     open_segment = services.create_segment(
         actor=actor,
         description="Syksyn uutiskirje",
-        template=template,
+        template=newsletter,
         salesperson=salesperson,
         campaign=campaign,
     )

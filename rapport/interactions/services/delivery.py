@@ -536,45 +536,65 @@ def deliver_entries(
     selector = _selector(job.params)
     size = batch_size or int(getattr(settings, "RAPPORT_DELIVERY_BATCH_SIZE", 50))
     limit = RateLimit(int(getattr(settings, "RAPPORT_DELIVERY_RATE_PER_MINUTE", 0)))
-    total = InteractionLogEntry.objects.filter(
-        selector, delivery_status=DeliveryStatus.IN_PROGRESS
-    ).count()
     read = _Contents()
     bundle = PrintBundle()
-    printed: list[Outcome] = []
-    counts = {"sent": 0, "error": 0}
-    done = 0
     connection = get_connection()
     try:
-        while True:
-            ids = _claim(job, selector, size)
-            if not ids:
-                break
-            entries = (
-                InteractionLogEntry.objects.filter(pk__in=ids)
-                .select_related(
-                    "contact", "contact__company", "attachment", "salesperson", "language"
-                )
-                .order_by("pk")
-            )
-            outcomes = []
-            for entry in entries:
-                outcome = _deliver_one(entry, connection, bundle, read, limit)
-                if outcome.printed:
-                    printed.append(outcome)  # recorded once the bundle is stored
-                else:
-                    outcomes.append(outcome)
-            _record(outcomes)
-            for outcome in outcomes:
-                counts["sent" if outcome.status == DeliveryStatus.SENT else "error"] += 1
-            done += len(ids)
-            if progress is not None:
-                progress(min(done, max(total, done)), max(total, done))
+        return _deliver_batches(job, selector, size, limit, read, bundle, connection, progress)
+    except Exception:
+        # The job fails (a bug, the database gone): what it claimed and did not record is
+        # Unknown now, as if its worker had died.
+        _mark_unknown(job)
+        raise
     finally:
         try:
             connection.close()
         except Exception:  # closing a broken connection must not hide the real outcome
             logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def _deliver_batches(
+    job: Job,
+    selector: Q,
+    size: int,
+    limit: RateLimit,
+    read: _Contents,
+    bundle: PrintBundle,
+    connection: Any,
+    progress: Progress | None,
+) -> dict[str, Any]:
+    total = InteractionLogEntry.objects.filter(
+        selector, delivery_status=DeliveryStatus.IN_PROGRESS
+    ).count()
+    printed: list[Outcome] = []
+    counts = {"sent": 0, "error": 0}
+    done = 0
+    while True:
+        ids = _claim(job, selector, size)
+        if not ids:
+            break
+        entries = (
+            InteractionLogEntry.objects.filter(pk__in=ids)
+            .select_related("contact", "contact__company", "attachment", "salesperson", "language")
+            .order_by("pk")
+        )
+        outcomes = []
+        for entry in entries:
+            try:
+                outcome = _deliver_one(entry, connection, bundle, read, limit)
+            except Exception as exc:  # one broken document must not stop the others
+                logger.exception("Delivering entry %s failed", entry.pk)
+                outcome = Outcome(entry, DeliveryStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
+            if outcome.printed:
+                printed.append(outcome)  # recorded once the bundle is stored
+            else:
+                outcomes.append(outcome)
+        _record(outcomes)
+        for outcome in outcomes:
+            counts["sent" if outcome.status == DeliveryStatus.SENT else "error"] += 1
+        done += len(ids)
+        if progress is not None:
+            progress(min(done, max(total, done)), max(total, done))
     result: dict[str, Any] = {}
     if printed:
         with transaction.atomic():

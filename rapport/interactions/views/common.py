@@ -105,4 +105,9 @@ def visible_entry(request: HttpRequest, pk: int) -> InteractionLogEntry:
 def attachment_of(entry: InteractionLogEntry | None) -> Attachment | None:
     if entry is None or not entry.attachment_id:
         return None
-    return Attachment.objects.filter(pk=entry.attachment_id).only("pk", "file_name", "size").first()
+    return (
+        Attachment.objects.filter(pk=entry.attachment_id)
+        .select_related("file")
+        .only("pk", "file_name", "file__size")
+        .first()
+    )
