@@ -212,7 +212,7 @@ def test_logging_with_send_leads_to_the_logged_segment_showing_the_delivery(
 
     page = client.get(response["Location"]).content.decode()
     assert counts_on_page(page)["in_progress"] == 3
-    assert f'href="/jobs/{job.pk}/"' in page
+    assert f'href="/core/jobs/{job.pk}/"' in page
     assert 'hx-trigger="every 1s"' in page  # polls while the job runs
     assert '<meta http-equiv="refresh"' in page  # and refreshes without JavaScript
 
