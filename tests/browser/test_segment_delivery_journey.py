@@ -5,7 +5,7 @@ runs, over a real SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,21 @@ def world(transactional_db: None) -> dict[str, Any]:
     return {"admin": admin, "segment": segment}
 
 
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Any]:
+    """A real SMTP server on loopback (aiosmtpd), as in rapport/conftest.py."""
+    from rapport.core.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = sink.host
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    sink.stop()
+
+
 def log_in(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.locator("input[name='username']").fill(USERNAME)
@@ -96,7 +111,7 @@ def test_segment_delivery_journey(
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, base)
 
-    # Personal remarks on the first line (typed markup stays text).
+    # Personal remarks on the first line, Liisa's (typed markup stays text).
     page.goto(f"{base}/segments/{no}/")
     page.locator("#lines tbody tr").first.locator("a").first.click()
     page.locator("textarea[name='remarks']").fill("See you at the <b>fair</b>!")
@@ -105,7 +120,7 @@ def test_segment_delivery_journey(
 
     # Preview that line: subject, and the merged body in a sandboxed frame.
     page.locator("#lines tbody tr").first.get_by_role("link", name="Preview").click()
-    expect(page.locator("#preview-subject")).to_have_text("News for Matti Virtanen")
+    expect(page.locator("#preview-subject")).to_have_text("News for Liisa Laine")
     frame = page.frame_locator("#preview-frame")
     expect(frame.locator("body")).to_contain_text("See you at the <b>fair</b>!")
     expect(frame.locator("body")).to_contain_text("Anna Ahonen")
@@ -127,6 +142,7 @@ def test_segment_delivery_journey(
     expect(page.locator("[data-count='in_progress']")).to_have_text("0")
     expect(page.locator(f"[data-job='{job.pk}'] [data-status]")).to_have_text("Succeeded")
     screenshot("sent")
-    [matti] = smtp.messages_to("matti@kesko.fi")
-    assert matti["Subject"] == "News for Matti Virtanen"
-    assert len(smtp.messages_to("liisa@kesko.fi")) == 1
+    [liisa] = smtp.messages_to("liisa@kesko.fi")
+    assert liisa["Subject"] == "News for Liisa Laine"
+    assert "See you at the &lt;b&gt;fair&lt;/b&gt;!" in liisa.get_body(("html",)).get_content()
+    assert len(smtp.messages_to("matti@kesko.fi")) == 1
