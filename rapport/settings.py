@@ -259,6 +259,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("RAPPORT_FROM_EMAIL", "rapport@localhost")
 # leaves at most one batch Unknown), and at most this many messages a minute (0: no limit).
 RAPPORT_DELIVERY_BATCH_SIZE = int(os.environ.get("RAPPORT_DELIVERY_BATCH_SIZE", "50"))
 RAPPORT_DELIVERY_RATE_PER_MINUTE = int(os.environ.get("RAPPORT_DELIVERY_RATE_PER_MINUTE", "0"))
+# SMTP connections a delivery job keeps open at once (sends overlap the server's replies).
+RAPPORT_DELIVERY_CONNECTIONS = int(os.environ.get("RAPPORT_DELIVERY_CONNECTIONS", "4"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("RAPPORT_SECURE_COOKIES", False)

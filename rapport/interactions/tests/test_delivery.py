@@ -205,9 +205,7 @@ def test_a_job_that_dies_between_send_and_record_leaves_unknown_and_never_sends_
     alice, company, mail_template, smtp, monkeypatch, settings
 ):
     settings.RAPPORT_DELIVERY_BATCH_SIZE = 2
-    people = [
-        person_of(alice, company, f"P{i}", email=f"p{i}@x.example") for i in range(5)
-    ]
+    people = [person_of(alice, company, f"P{i}", email=f"p{i}@x.example") for i in range(5)]
     entries = [log(alice, p, mail_template, deliver=False) for p in people]
     InteractionLogEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
         delivery_status=DeliveryStatus.IN_PROGRESS
