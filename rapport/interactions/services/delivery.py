@@ -457,6 +457,34 @@ def _smtp_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def docx_to_pdf(content: bytes, timeout: float = 300) -> bytes | None:
+    """The .docx as PDF through LibreOffice when it is installed (optional: None without it,
+    or when the conversion fails or takes too long)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "documents.docx"
+        source.write_bytes(content)
+        try:
+            subprocess.run(  # noqa: S603 (a fixed program on a file we wrote)
+                [office, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+                env={"HOME": folder, "PATH": "/usr/bin:/bin"},
+            )
+        except (subprocess.SubprocessError, OSError):
+            logger.warning("LibreOffice could not convert the print bundle to PDF", exc_info=True)
+            return None
+        target = source.with_suffix(".pdf")
+        return target.read_bytes() if target.exists() else None
+
+
 class PrintBundle:
     """Hard-copy documents of one job: a zip (one file per contact, written to a temporary
     file as they come) and one combined .docx of the Word documents."""
@@ -480,12 +508,15 @@ class PrintBundle:
             n += 1
             name = f"{stem} ({n}).{ext}"
         self.names.add(name)
-        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        self.zip.writestr(info, doc.content)
+        self._write(name, doc.content)
         if doc.kind == "docx":
             self.word.append(doc.content)
         self.count += 1
+
+    def _write(self, name: str, content: bytes) -> None:
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zip.writestr(info, content)
 
     def finish(self, *, job: Job, actor: Any) -> DeliveryBundle | None:
         if not self.count:
@@ -493,9 +524,11 @@ class PrintBundle:
             self.file.close()
             return None
         if self.word:
-            info = zipfile.ZipInfo(_("All documents") + ".docx", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            self.zip.writestr(info, merge.combine_docx(self.word))
+            combined = merge.combine_docx(self.word)
+            self._write(_("All documents") + ".docx", combined)
+            pdf = docx_to_pdf(combined)
+            if pdf is not None:
+                self._write(_("All documents") + ".pdf", pdf)
         self.zip.close()
         self.file.seek(0)
         content = self.file.read()

@@ -360,3 +360,17 @@ def test_the_rate_limit_spreads_sends_over_the_minute():
         limit.wait()
     assert slept == [0.5, 0.5, 0.5]
     assert delivery.RateLimit(0, clock=lambda: 0.0, sleep=sleep).interval == 0
+
+
+def test_a_print_bundle_gets_a_pdf_when_libreoffice_is_installed(alice, maija, word_template):
+    import shutil
+
+    from rapport.interactions.models import DeliveryBundle
+    from rapport.interactions.tests.documents import zip_names
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice is optional and not installed here")
+    entry = log(alice, maija, word_template)
+    job = execute_job(delivery.start_delivery(actor=alice, entries=[entry.pk]).pk)
+    names = zip_names(delivery.bundle_bytes(DeliveryBundle.objects.get(job=job)))
+    assert "All documents.pdf" in names
