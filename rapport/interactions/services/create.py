@@ -18,6 +18,7 @@ from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core.choices import CorrespondenceType
+from rapport.core.events import emit
 from rapport.core.models import Language
 from rapport.core.validation import (
     ValidationError,
@@ -571,6 +572,8 @@ def create_interaction(
         _add_comments(entry, data.comments)
     if old_attachment_id and old_attachment_id != entry.attachment_id:
         delete_unreferenced_attachments([old_attachment_id])
+    if not postpone:
+        emit("entry.created", {"entry_nos": [entry.pk], "contact_no": contact.no})
     return entry
 
 
