@@ -74,6 +74,13 @@ class Mailbox:
         except imaplib.IMAP4.error as exc:
             self.close()
             raise MailboxError(_text(exc.args[0] if exc.args else exc)) from exc
+        except OSError as exc:
+            self.close()
+            raise MailboxError(f"{type(exc).__name__}: {exc}") from exc
+        # The greeting's capabilities may be fewer than those after login: ask again.
+        typ, data = self.conn.capability()
+        words = _text(data).upper().split() if typ == "OK" else []
+        self.capabilities = set(words) | {c.upper() for c in self.conn.capabilities}
 
     def close(self) -> None:
         try:
@@ -144,7 +151,7 @@ class Mailbox:
 
     def move(self, uid: str, folder: str) -> None:
         """MOVE when the server has it, else COPY + \\Deleted + EXPUNGE."""
-        capabilities = {c.upper() for c in self.conn.capabilities}
+        capabilities = self.capabilities
         if "MOVE" in capabilities:
             typ, data = self.conn.uid("MOVE", uid, quote(folder))
             if typ != "OK":
