@@ -447,6 +447,8 @@ def log_mailbox(
         else:
             # Every message was examined: the list holds exactly those still waiting.
             UnmatchedMessage.objects.exclude(message_id__in=seen).delete()
+    # One line per message for the job page (a list would show as code).
+    result["message_errors"] = "; ".join(result["message_errors"])
     return result
 
 

@@ -46,7 +46,11 @@ def cancel_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int
     """Mark entries canceled; statistics stop counting them. Returns how many changed."""
     require_perm(actor, "interactions.cancel_interactionlogentry")
     changing = entries.filter(canceled=False, postponed=False)
-    ids = list(changing.select_for_update().values_list("pk", flat=True))
+    ids = list(
+        InteractionLogEntry.objects.select_for_update()
+        .filter(pk__in=changing.values("pk"))
+        .values_list("pk", flat=True)
+    )
     changed = changing.update(canceled=True)
     if ids:
         emit("entry.canceled", {"entry_nos": ids})
@@ -59,7 +63,11 @@ def restore_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> in
     for check in restore_checks:
         check(entries)
     changing = entries.filter(canceled=True, postponed=False)
-    ids = list(changing.select_for_update().values_list("pk", flat=True))
+    ids = list(
+        InteractionLogEntry.objects.select_for_update()
+        .filter(pk__in=changing.values("pk"))
+        .values_list("pk", flat=True)
+    )
     changed = changing.update(canceled=False)
     if ids:
         emit("entry.restored", {"entry_nos": ids})

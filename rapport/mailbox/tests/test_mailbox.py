@@ -253,7 +253,7 @@ def test_an_oversize_message_is_refused_with_an_error_and_stays(
     result = run(alice)
 
     assert result["failed"] == 1 and result["logged"] == 1
-    assert "too large" in result["message_errors"][0]
+    assert "too large" in result["message_errors"]
     row = UnmatchedMessage.objects.get(reason_code="too_large")
     assert row.message_id == "offer-1@kesko.fi"
     assert len(folder_messages(imap, "INBOX")) == 1
@@ -300,7 +300,7 @@ def test_a_refused_entry_is_a_per_message_error(
     result = run(alice)
 
     assert result["failed"] == 1, result
-    assert "blocked due to privacy" in result["message_errors"][0]
+    assert "blocked due to privacy" in result["message_errors"]
     assert person.pk and InteractionLogEntry.objects.count() == 0
     assert UnmatchedMessage.objects.get().reason_code == "error"
     assert LoggedMessage.objects.count() == 0  # rolled back with the entry
@@ -351,6 +351,8 @@ def test_run_now_runs_the_job_and_reports_counts(
     job = Job.objects.get(pk=response.json()["job_id"])
     assert job.status == JobStatus.SUCCEEDED
     assert job.result["logged"] == 1
+    page = client_for(alice).get(f"/core/jobs/{job.pk}/").content.decode()
+    assert "Log email messages from the mailbox" in page and "Messages logged" in page
 
 
 def test_the_scheduler_starts_a_run_when_due_and_only_then(
