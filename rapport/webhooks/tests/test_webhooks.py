@@ -371,3 +371,25 @@ def test_the_pages_answer_with_and_without_htmx(
     assert response.status_code == 200  # asks first
     response = client.post(f"/webhooks/{subscriber.pk}/delete/", {"confirmed": "1"})
     assert response.status_code == 302
+
+
+def test_the_worker_scheduler_sends_retries_when_they_are_due(
+    alice: Any,
+    ledger: dict[str, Any],
+    receiver: Receiver,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from rapport.core.jobs import run_periodic
+
+    settings.RAPPORT_WEBHOOK_RETRY_SECONDS = 0  # due again at once
+    services.create_subscriber(actor=alice, url=receiver.url)
+    receiver.statuses = [500]
+    with django_capture_on_commit_callbacks(execute=True):
+        new_entry(alice, ledger)
+    assert Delivery.objects.get().status == DeliveryStatus.PENDING
+
+    run_periodic()
+
+    assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
+    assert len(receiver.requests) == 2
