@@ -424,6 +424,7 @@ def log_mailbox(
         "entries": 0,
         "moved_already_logged": 0,
         "unmatched": 0,
+        "too_large": 0,
         "failed": 0,
         "message_errors": [],
     }
@@ -442,11 +443,13 @@ def log_mailbox(
             result[outcome[0]] = result.get(outcome[0], 0) + 1
             if outcome[0] == "logged":
                 result["entries"] += outcome[1]
-            if outcome[0] == "failed":
+            if outcome[0] in ("failed", "too_large"):
                 result["message_errors"].append(outcome[2])
         else:
-            # Every message was examined: the list holds exactly those still waiting.
-            UnmatchedMessage.objects.exclude(message_id__in=seen).delete()
+            if not result["failed"]:
+                # Every message was examined without trouble: the list holds exactly those
+                # still waiting (a lost connection must not empty it).
+                UnmatchedMessage.objects.exclude(message_id__in=seen).delete()
     # One line per message for the job page (a list would show as code).
     result["message_errors"] = "; ".join(result["message_errors"])
     return result
@@ -473,7 +476,7 @@ def _one_message(
                 "The message is too large (%(size)s bytes). The limit is %(limit)s bytes."
             ) % {"size": info.size, "limit": setup.max_message_bytes}
             _unmatched(parsed, info, "too_large", reason)
-            return ("failed", 0, f"{parsed.subject or parsed.message_id}: {reason}")
+            return ("too_large", 0, f"{parsed.subject or parsed.message_id}: {reason}")
         raw = mailbox.fetch(uid)
         parsed = parse_message(raw)
         seen.add(parsed.message_id)

@@ -18,6 +18,7 @@ RESULT_CAPTIONS.update(
         "entries": _l("Interaction Log Entries"),
         "moved_already_logged": _l("Logged before, moved now"),
         "unmatched": _l("Unmatched emails"),
+        "too_large": _l("Messages too large"),
         "failed": _l("Messages with errors"),
         "gone": _l("Messages gone from the queue"),
         "message_errors": _l("Errors"),

@@ -178,6 +178,23 @@ def test_a_message_that_later_matches_is_logged_and_leaves_the_unmatched_list(
     assert UnmatchedMessage.objects.count() == 0
 
 
+def test_a_message_taken_out_of_the_queue_leaves_the_unmatched_list(
+    alice: Any, setup: Any, imap: Dovecot
+) -> None:
+    append(imap, message(sender="stranger@example.com", to="aino@rapport.test"))
+    run(alice)
+    assert UnmatchedMessage.objects.count() == 1
+    conn = imap.connect()
+    conn.select("INBOX")
+    conn.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+    conn.expunge()
+    conn.logout()
+
+    run(alice)
+
+    assert UnmatchedMessage.objects.count() == 0
+
+
 def test_running_twice_logs_a_message_once(alice: Any, setup: Any, imap: Dovecot) -> None:
     append(imap, message(sender="info@kesko.fi", to="aino@rapport.test"))
     run(alice)
@@ -252,7 +269,7 @@ def test_an_oversize_message_is_refused_with_an_error_and_stays(
 
     result = run(alice)
 
-    assert result["failed"] == 1 and result["logged"] == 1
+    assert result["too_large"] == 1 and result["logged"] == 1
     assert "too large" in result["message_errors"]
     row = UnmatchedMessage.objects.get(reason_code="too_large")
     assert row.message_id == "offer-1@kesko.fi"
