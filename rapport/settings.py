@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "rapport.campaigns",
     "rapport.interactions",
     "rapport.segments",
+    "rapport.mailbox",
+    "rapport.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +232,15 @@ RAPPORT_IMPORT_MAX_UNPACKED_BYTES = int(
 # on the worker's own host a dead worker is noticed at once. The worker checks this often.
 RAPPORT_JOB_LEASE_SECONDS = int(os.environ.get("RAPPORT_JOB_LEASE_SECONDS", "900"))
 RAPPORT_JOB_RECOVERY_SECONDS = int(os.environ.get("RAPPORT_JOB_RECOVERY_SECONDS", "60"))
+# The worker's scheduler tick: periodic mailbox logging and webhook retries are started from it.
+RAPPORT_SCHEDULER_SECONDS = int(os.environ.get("RAPPORT_SCHEDULER_SECONDS", "15"))
+# Webhooks: seconds to wait for a subscriber, attempts before giving up, first retry delay
+# (doubled after every failed attempt).
+RAPPORT_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("RAPPORT_WEBHOOK_TIMEOUT_SECONDS", "10"))
+RAPPORT_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("RAPPORT_WEBHOOK_MAX_ATTEMPTS", "8"))
+RAPPORT_WEBHOOK_RETRY_SECONDS = int(os.environ.get("RAPPORT_WEBHOOK_RETRY_SECONDS", "30"))
+# Mailbox logging: seconds to wait for the IMAP server.
+RAPPORT_IMAP_TIMEOUT_SECONDS = int(os.environ.get("RAPPORT_IMAP_TIMEOUT_SECONDS", "30"))
 
 TASKS = {
     "default": {

@@ -32,6 +32,8 @@ NAV_AREAS: list[tuple[str, Any, str]] = [
     ),
     ("campaigns:campaign_list", _("Campaigns"), "campaigns.view_campaign"),
     ("core:job_list", _("Jobs"), "core.view_job"),
+    ("mailbox:setup", _("Email Logging"), "mailbox.view_mailboxsetup"),
+    ("webhooks:subscriber_list", _("Webhooks"), "webhooks.view_subscriber"),
     ("contacts:setup", _("Setup"), "contacts.view_marketingsetup"),
 ]
 
