@@ -36,6 +36,7 @@ from rapport.interactions.services.create import (
     starting_point,
     template_attachment,
 )
+from rapport.interactions.services.documents import DocumentLine, log_documents
 from rapport.interactions.services.log import (
     PurgeFilter,
     add_entry_comment,
@@ -70,7 +71,9 @@ from rapport.interactions.services.opportunities import (
 )
 from rapport.interactions.services.setup import (
     TEMPLATE_FIELDS,
+    ExtraDocumentTypeInput,
     attachment_references,
+    check_document_template,
     check_wizard_action,
     create_interaction_group,
     create_interaction_template,
@@ -93,6 +96,8 @@ __all__ = [
     "TEMPLATE_FIELDS",
     "TODAY",
     "CommentLine",
+    "DocumentLine",
+    "ExtraDocumentTypeInput",
     "InteractionInput",
     "Progress",
     "PurgeFilter",
@@ -105,6 +110,7 @@ __all__ = [
     "calculate_values",
     "cancel_campaign_entries",
     "cancel_entries",
+    "check_document_template",
     "check_opportunity_open",
     "check_wizard_action",
     "close_opportunity",
@@ -137,6 +143,7 @@ __all__ = [
     "fill_in",
     "interaction_defaults",
     "language_for",
+    "log_documents",
     "make_phone_call",
     "now_rounded_up",
     "privacy_check",
