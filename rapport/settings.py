@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "rapport.campaigns",
     "rapport.interactions",
     "rapport.segments",
+    "rapport.documents",
 ]
 
 MIDDLEWARE = [

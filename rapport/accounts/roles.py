@@ -11,7 +11,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-RAPPORT_APPS = ("core", "accounts", "contacts", "interactions", "segments", "campaigns")
+RAPPORT_APPS = (
+    "core",
+    "accounts",
+    "contacts",
+    "interactions",
+    "segments",
+    "campaigns",
+    "documents",
+)
 
 ADMIN, MARKETING, SALES, VIEWER = "admin", "marketing", "sales", "viewer"
 
@@ -47,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "interactions.change_opportunity",
         "segments.*",
         "campaigns.*",
+        "documents.add_documentevent",
     ],
     # Contacts and interactions.
     SALES: [
@@ -63,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "interactions.delete_interactionlogentry",
         "interactions.add_opportunity",
         "interactions.change_opportunity",
+        "documents.add_documentevent",
     ],
     VIEWER: list(_READ),
 }

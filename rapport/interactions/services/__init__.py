@@ -36,7 +36,11 @@ from rapport.interactions.services.create import (
     starting_point,
     template_attachment,
 )
-from rapport.interactions.services.documents import DocumentLine, log_documents
+from rapport.interactions.services.documents import (
+    DocumentLine,
+    discard_document_entries,
+    log_documents,
+)
 from rapport.interactions.services.log import (
     PurgeFilter,
     add_entry_comment,
@@ -83,6 +87,7 @@ from rapport.interactions.services.setup import (
     delete_template_language,
     delete_unreferenced_attachments,
     extra_attachment_references,
+    language_rule_error,
     relocate_attachments,
     remove_template_attachment,
     save_template_language,
@@ -138,6 +143,7 @@ __all__ = [
     "delete_sales_cycle_stage",
     "delete_template_language",
     "delete_unreferenced_attachments",
+    "discard_document_entries",
     "evaluate_entries",
     "extra_attachment_references",
     "fill_in",
@@ -166,4 +172,5 @@ __all__ = [
     "update_sales_cycle",
     "update_sales_cycle_stage",
     "update_template_setup",
+    "language_rule_error",
 ]

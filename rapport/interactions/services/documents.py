@@ -154,3 +154,19 @@ def log_documents(*, actor: Any, lines: list[DocumentLine]) -> list[InteractionL
     ):
         sync_target_groups()
     return entries
+
+
+@transaction.atomic
+def discard_document_entries(*, actor: Any, entry_ids: list[int]) -> int:
+    """Take back entries `log_documents` just wrote in this transaction (a concurrent request
+    recorded the same document event first). Campaign entries left with no log entry go too."""
+    require_perm(actor, "interactions.add_interactionlogentry")
+    from rapport.interactions.services.log import _delete_entries
+
+    entries = InteractionLogEntry.objects.filter(pk__in=entry_ids)
+    campaign_entry_ids = set(
+        entries.exclude(campaign_entry=None).values_list("campaign_entry_id", flat=True)
+    )
+    count = _delete_entries(entries)
+    CampaignEntry.objects.filter(pk__in=campaign_entry_ids, interaction_entries=None).delete()
+    return count

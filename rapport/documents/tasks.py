@@ -1,0 +1,1 @@
+"""Background jobs of the documents app: importing a large CSV file of document events."""
