@@ -149,6 +149,7 @@ __all__ = [
     "fill_in",
     "interaction_defaults",
     "language_for",
+    "language_rule_error",
     "log_documents",
     "make_phone_call",
     "now_rounded_up",
@@ -172,5 +173,4 @@ __all__ = [
     "update_sales_cycle",
     "update_sales_cycle_stage",
     "update_template_setup",
-    "language_rule_error",
 ]
