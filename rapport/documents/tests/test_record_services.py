@@ -18,8 +18,8 @@ from rapport.documents.tests.conftest import DAY, PDF, event, make_template
 from rapport.interactions import services as interactions
 from rapport.interactions.attachments import Upload, read_content
 from rapport.interactions.models import (
-    DOCUMENT_SETUP_FIELDS,
     BC_DOCUMENT_NUMBERS,
+    DOCUMENT_SETUP_FIELDS,
     DocumentType,
     InteractionLogEntry,
 )
@@ -32,6 +32,11 @@ LANGUAGE_RULE = (
     "It is not allowed to have languages assigned to templates used for system document "
     "logging."
 )
+
+
+def entry_of(result: services.EventResult) -> InteractionLogEntry:
+    assert result.entry_no is not None, result
+    return InteractionLogEntry.objects.get(pk=result.entry_no)
 
 
 def error_of(exc: pytest.ExceptionInfo[ValidationError]) -> tuple[str, str, str]:
@@ -101,7 +106,7 @@ def test_extra_document_types_are_declared_with_a_template(alice, templates, cus
     result = services.record_document_event(
         actor=alice, data=event(document_type="WEBSHOP", document_no="W-1", event="created")
     )
-    entry = InteractionLogEntry.objects.get(pk=result.entry_no)
+    entry = entry_of(result)
     assert (entry.document_type, entry.template.code) == ("WEBSHOP", "SQTE")
     with pytest.raises(ValidationError) as exc:
         interactions.update_template_setup(
@@ -140,7 +145,7 @@ def test_each_document_family_and_event_writes_one_entry_with_its_template(
         ),
     )
     assert result.status == "recorded"
-    entry = InteractionLogEntry.objects.get(pk=result.entry_no)
+    entry = entry_of(result)
     contact = vendor if "vendor_no" in account else customer
     assert entry.contact == contact
     assert entry.template.code == template_code
@@ -159,7 +164,7 @@ def test_the_bill_to_contact_wins_over_the_customer_and_lends_its_salesperson(
         actor=alice, name="Matti", type="person", company=customer, salesperson=salesperson
     )
     result = services.record_document_event(actor=bob, data=event(contact_no=person.no.lower()))
-    entry = InteractionLogEntry.objects.get(pk=result.entry_no)
+    entry = entry_of(result)
     assert (entry.contact, entry.contact_company) == (person, customer)
     assert entry.salesperson == salesperson
 
@@ -168,12 +173,12 @@ def test_an_email_correspondence_type_falls_back_to_blank_without_an_address(
     bob, templates, customer, vendor, alice
 ) -> None:
     result = services.record_document_event(actor=bob, data=event())
-    assert InteractionLogEntry.objects.get(pk=result.entry_no).correspondence_type == ""
+    assert entry_of(result).correspondence_type == ""
     interactions.update_template_setup(actor=alice, purch_invoices=templates["SINV"])
     with_address = services.record_document_event(
         actor=bob, data=event(document_type="purchase_invoice", vendor_no="20000")
     )
-    assert InteractionLogEntry.objects.get(pk=with_address.entry_no).correspondence_type == "email"
+    assert entry_of(with_address).correspondence_type == "email"
 
 
 def test_the_same_document_event_twice_is_one_entry(bob, templates, customer) -> None:
@@ -193,7 +198,7 @@ def test_the_pdf_becomes_the_entrys_attachment_and_only_a_pdf_is_accepted(
 ) -> None:
     pdf = Upload(content=PDF, name="PS-1001.pdf", content_type="application/pdf")
     result = services.record_document_event(actor=bob, data=event(pdf=pdf))
-    entry = InteractionLogEntry.objects.get(pk=result.entry_no)
+    entry = entry_of(result)
     assert entry.attachment.file_name == "PS-1001.pdf"
     assert read_content(entry.attachment) == PDF
     fake = Upload(content=b"MZ not a pdf", name="invoice.pdf", content_type="application/pdf")
@@ -301,8 +306,8 @@ def test_the_templates_campaign_is_used_unless_the_document_names_one(
         actor=bob,
         data=event(document_type="sales_statement", document_no="S2", campaign_no=other.no),
     )
-    assert InteractionLogEntry.objects.get(pk=plain.entry_no).campaign == own
-    assert InteractionLogEntry.objects.get(pk=named.entry_no).campaign == other
+    assert entry_of(plain).campaign == own
+    assert entry_of(named).campaign == other
 
 
 @pytest.fixture
@@ -335,11 +340,11 @@ def test_a_posted_invoice_of_a_target_customer_within_the_campaign_gets_its_camp
     printed = services.record_document_event(
         actor=bob, data=event(document_no="I3", event="printed")
     )
-    entry = InteractionLogEntry.objects.get(pk=inside.entry_no)
+    entry = entry_of(inside)
     assert entry.campaign == target_campaign
     assert entry.campaign_entry.description == "Sales Invoices"
-    assert InteractionLogEntry.objects.get(pk=outside.entry_no).campaign is None
-    assert InteractionLogEntry.objects.get(pk=printed.entry_no).campaign is None
+    assert entry_of(outside).campaign is None
+    assert entry_of(printed).campaign is None
 
 
 def test_a_posted_invoice_whose_order_was_logged_gets_no_campaign(
@@ -351,7 +356,7 @@ def test_a_posted_invoice_whose_order_was_logged_gets_no_campaign(
     result = services.record_document_event(
         actor=bob, data=event(document_no="PS-7", order_no="SO-7")
     )
-    assert InteractionLogEntry.objects.get(pk=result.entry_no).campaign is None
+    assert entry_of(result).campaign is None
 
 
 def test_a_target_customers_posted_invoice_without_an_invoices_template_fails(
