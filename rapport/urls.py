@@ -23,6 +23,7 @@ urlpatterns = [
     path("interactions/", include("rapport.interactions.urls")),
     path("campaigns/", include("rapport.campaigns.urls")),
     path("segments/", include("rapport.segments.urls")),
+    path("documents/", include("rapport.documents.urls")),
     path("core/", include("rapport.core.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -601,3 +601,117 @@ def record_document_event(*, actor: Any, data: DocumentEventInput) -> EventResul
     if result.status == "error":
         raise field_error(result.field or "document_type", result.message, result.code)
     return result
+
+
+# --- the CSV import ----------------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    """Raised to roll a dry run back after its results are known."""
+
+
+def import_document_events(
+    *,
+    actor: Any,
+    content: bytes,
+    filename: str = "",
+    dry_run: bool = False,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Record the events of a CSV/XLSX file, set-based, with a result per row (the row
+    numbers of the file). A dry run does everything and rolls it back, so its results say
+    exactly what an import would do."""
+    from rapport.documents import importing
+
+    require_perm(actor, PERM)
+    parsed = importing.read_rows(content, filename)
+    inputs: list[DocumentEventInput] = []
+    positions: list[int] = []
+    results: list[dict[str, Any]] = []
+    for i, row in enumerate(parsed):
+        if row.error is not None:
+            name, code, message = row.error
+            results.append(
+                {
+                    "row": row.line,
+                    "status": "error",
+                    "entry_no": None,
+                    "field": name,
+                    "code": code,
+                    "message": message,
+                }
+            )
+            continue
+        values = {k: v for k, v in row.values.items() if v is not None or k == "amount"}
+        values.setdefault("document_type", "")
+        values.setdefault("document_no", "")
+        values.setdefault("event", "")
+        inputs.append(DocumentEventInput(**values))
+        positions.append(i)
+        results.append({})
+    outcome: list[EventResult] = []
+    try:
+        with transaction.atomic():
+            outcome = record_document_events(actor=actor, events=inputs)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    for result, i in zip(outcome, positions, strict=True):
+        results[i] = {
+            "row": parsed[i].line,
+            "status": result.status,
+            "entry_no": None if dry_run else result.entry_no,
+            "field": result.field,
+            "code": result.code,
+            "message": result.message,
+        }
+    if progress is not None:
+        progress(len(parsed), len(parsed))
+    counts = dict.fromkeys(("recorded", "duplicate", "skipped", "error"), 0)
+    for item in results:
+        counts[item["status"]] += 1
+    return {"dry_run": dry_run, "rows": len(parsed), **counts, "results": results}
+
+
+def submit_document_import(
+    *, actor: Any, content: bytes, filename: str, dry_run: bool
+) -> dict[str, Any]:
+    """Import a file now, or as a background job when it has many rows (RAPPORT_IMPORT_JOB_
+    THRESHOLD) and is not a dry run. Returns the result, with `job_id` when a job runs it."""
+    import uuid
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils.translation import get_language
+
+    from rapport.contacts import importing as table_reader
+    from rapport.core import services as core_services
+
+    require_perm(actor, PERM)
+    rows = table_reader.count_rows(content, filename)
+    if dry_run or rows <= settings.RAPPORT_IMPORT_JOB_THRESHOLD:
+        result = import_document_events(
+            actor=actor, content=content, filename=filename, dry_run=dry_run
+        )
+        return {**result, "job_id": None}
+    extension = table_reader.file_kind(content)
+    stored = default_storage.save(f"imports/{uuid.uuid4().hex}.{extension}", ContentFile(content))
+    display_name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:100]
+    try:
+        job = core_services.start_job(
+            actor=actor,
+            kind="documents.import",
+            description=_("Import document events from %(file)s") % {"file": display_name},
+            params={
+                "file": stored,
+                "filename": display_name,
+                "language": get_language() or settings.LANGUAGE_CODE,
+            },
+            total=rows,
+        )
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    return {"job_id": job.pk, "dry_run": False, "rows": rows}
