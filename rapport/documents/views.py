@@ -41,7 +41,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         page = queries.EVENT_LIST.page(qs, {})
     labels = dict(queries.document_type_choices())
     for item in page.items:
-        item.type_label = labels.get(item.document_type, item.document_type)
+        item.type_label = labels.get(item.document_type, item.document_type)  # type: ignore[attr-defined]
     counts = dict(DocumentEvent.objects.order_by().values_list("status").annotate(n=Count("id")))
     context = {
         "page": page,

@@ -3,10 +3,9 @@ first), the list with its filters and the skipped events."""
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-
-import pytest
 
 from rapport.documents.models import DocumentEvent
 from rapport.documents.tests.conftest import PDF
