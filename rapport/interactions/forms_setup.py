@@ -234,5 +234,11 @@ class ExtraDocumentTypeForm(forms.Form):
         empty_label=_l("(none)"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # A row of a table: the column heading is the visible label.
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
 
 ExtraDocumentTypeFormSet = forms.formset_factory(ExtraDocumentTypeForm, extra=2, can_delete=True)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0002_seed_setup'),
-        ('interactions', '0005_template_setup_for_documents'),
+        ('interactions', '0004_entry_campaign_entry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
