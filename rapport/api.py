@@ -157,6 +157,7 @@ def _mount() -> None:
     from rapport.campaigns.api import router as campaigns_router
     from rapport.contacts.api import router as contacts_router
     from rapport.core.api import router as core_router
+    from rapport.documents.api import router as documents_router
     from rapport.interactions.api import router as interactions_router
     from rapport.mailbox.api import router as mailbox_router
     from rapport.segments.api import router as segments_router
@@ -170,6 +171,7 @@ def _mount() -> None:
     api.add_router("/", segments_router)
     api.add_router("/", mailbox_router)
     api.add_router("/", webhooks_router)
+    api.add_router("/", documents_router)
 
 
 _mount()

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "rapport.segments",
     "rapport.mailbox",
     "rapport.webhooks",
+    "rapport.documents",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("segments/", include("rapport.segments.urls")),
     path("mailbox/", include("rapport.mailbox.urls")),
     path("webhooks/", include("rapport.webhooks.urls")),
+    path("documents/", include("rapport.documents.urls")),
     path("core/", include("rapport.core.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -20,6 +20,7 @@ RAPPORT_APPS = (
     "campaigns",
     "mailbox",
     "webhooks",
+    "documents",
 )
 
 ADMIN, MARKETING, SALES, VIEWER = "admin", "marketing", "sales", "viewer"
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "interactions.change_opportunity",
         "segments.*",
         "campaigns.*",
+        "documents.add_documentevent",
     ],
     # Contacts and interactions.
     SALES: [
@@ -74,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "interactions.delete_interactionlogentry",
         "interactions.add_opportunity",
         "interactions.change_opportunity",
+        "documents.add_documentevent",
     ],
     VIEWER: list(_READ),
 }
