@@ -23,6 +23,7 @@ from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign, CampaignTargetGroup, TargetGroupType
 from rapport.contacts.models import Contact, ContactBusinessRelation, LinkToTable
 from rapport.contacts.queries import marketing_setup
+from rapport.core.events import DOCUMENT_RECORDED, emit
 from rapport.core.validation import (
     FIRST_DATE,
     LAST_DATE,
@@ -590,6 +591,19 @@ def record_document_events(
             row.result = EventResult(
                 row=row.index, status="duplicate", entry_no=first.result.entry_no
             )
+    recorded = [row for row in to_log if row.result is not None and row.result.status == "recorded"]
+    if recorded:
+        # One event for the batch (webhooks): the entries and the documents they record.
+        emit(
+            DOCUMENT_RECORDED,
+            {
+                "entry_nos": [row.result.entry_no for row in recorded],  # type: ignore[union-attr]
+                "documents": [
+                    {"document_type": row.key[0], "document_no": row.key[1], "event": row.key[2]}
+                    for row in recorded
+                ],
+            },
+        )
     return [row.result for row in rows]  # type: ignore[misc]
 
 

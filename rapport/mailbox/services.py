@@ -86,9 +86,20 @@ def _required(field: str, caption: str) -> ValidationError:
     )
 
 
+def mailbox_template(setup: MailboxSetup) -> InteractionTemplate | None:
+    """The template e-mails are logged with: the mailbox's own, else Interaction Template
+    Setup's "E-Mails" template (BC keeps it there)."""
+    if setup.template_id is not None:
+        return setup.template
+    from rapport.interactions.models import InteractionTemplateSetup
+
+    template_setup = InteractionTemplateSetup.objects.select_related("emails").filter(pk=1).first()
+    return template_setup.emails if template_setup is not None else None
+
+
 def check_setup(setup: MailboxSetup, *, for_run: bool = True) -> None:
     """BC's checks, in BC's order (5.6 step 2)."""
-    if for_run and setup.template_id is None:
+    if for_run and mailbox_template(setup) is None:
         raise field_error(
             "template",
             _(
@@ -417,7 +428,7 @@ def log_mailbox(
     require_perm(actor, "interactions.add_interactionlogentry")
     setup = mailbox_setup()
     check_setup(setup)
-    template = setup.template
+    template = mailbox_template(setup)
     assert template is not None  # check_setup
     result: dict[str, Any] = {
         "logged": 0,

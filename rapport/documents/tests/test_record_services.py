@@ -392,3 +392,22 @@ def test_a_template_that_got_languages_behind_the_setups_back_stops_logging(
     with pytest.raises(ValidationError) as exc:
         services.record_document_event(actor=bob, data=event(document_type="sales_quote"))
     assert error_of(exc)[1:] == ("template_has_languages", LANGUAGE_RULE)
+
+
+def test_recording_documents_announces_one_document_recorded_event(
+    alice, bob, templates, customer
+) -> None:
+    from rapport.core import events
+
+    seen: list[tuple[str, dict]] = []
+    receiver = events.event_receiver(lambda kind, payload: seen.append((kind, payload)))
+    try:
+        results = services.record_document_events(
+            actor=bob,
+            events=[event(document_no="D-1"), event(document_no="D-2"), event(document_no="D-1")],
+        )
+    finally:
+        events._RECEIVERS.remove(receiver)
+    [(kind, payload)] = [(k, p) for k, p in seen if k == events.DOCUMENT_RECORDED]
+    assert payload["entry_nos"] == [results[0].entry_no, results[1].entry_no]
+    assert [d["document_no"] for d in payload["documents"]] == ["D-1", "D-2"]

@@ -107,3 +107,18 @@ def test_the_pages_answer_with_and_without_htmx(alice: Any, client_for: Any, car
         assert client.get(url).status_code == 200
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
     assert client_for(carol).get("/mailbox/").status_code == 403
+
+
+def test_without_a_template_of_its_own_the_mailbox_uses_the_setups_e_mails_template(
+    alice: Any,
+) -> None:
+    group = interactions.create_interaction_group(actor=alice, code="MAIL")
+    template = interactions.create_interaction_template(
+        actor=alice, code="EMAIL", group=group, correspondence_type=""
+    )
+    interactions.update_template_setup(actor=alice, emails=template)
+    setup = services.update_mailbox_setup(
+        actor=alice, host="imap.example.com", username="u", storage_folder="Logged", enabled=True
+    )
+    assert setup.template is None
+    assert services.mailbox_template(setup) == template
