@@ -408,6 +408,6 @@ def test_recording_documents_announces_one_document_recorded_event(
         )
     finally:
         events._RECEIVERS.remove(receiver)
-    [(kind, payload)] = [(k, p) for k, p in seen if k == events.DOCUMENT_RECORDED]
+    [payload] = [p for k, p in seen if k == events.DOCUMENT_RECORDED]
     assert payload["entry_nos"] == [results[0].entry_no, results[1].entry_no]
     assert [d["document_no"] for d in payload["documents"]] == ["D-1", "D-2"]

@@ -451,9 +451,9 @@ def _smtp_error(exc: Exception) -> str:
             parts.append(f"{address}: {code} {reason}")
         return "; ".join(parts)
     if isinstance(exc, smtplib.SMTPResponseException):
-        reason = exc.smtp_error
-        text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
-        return f"{exc.smtp_code} {text}"
+        raw: bytes | str = exc.smtp_error
+        reason = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+        return f"{exc.smtp_code} {reason}"
     return f"{type(exc).__name__}: {exc}"
 
 
