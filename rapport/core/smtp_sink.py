@@ -5,6 +5,7 @@ messages (the benchmark's sink, so memory stays flat)."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -36,6 +37,10 @@ class SmtpSink:
     keep: bool = True
     refuse: set[str] = field(default_factory=set)
     directory: Path | None = None
+    # Accept this many messages, then hold every later one forever (a server that stops
+    # answering mid-send: the crash tests kill the sending worker while it waits).
+    hang_after: int | None = None
+    hanging: int = 0
     received: list[Received] = field(default_factory=list)
     count: int = 0
     _controller: Any = None
@@ -50,6 +55,10 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.hang_after is not None and self.count >= self.hang_after:
+            with self._lock:
+                self.hanging += 1
+            await asyncio.sleep(3600)
         with self._lock:
             self.count += 1
             if self.keep:

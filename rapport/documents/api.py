@@ -7,10 +7,17 @@ from collections import Counter
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from rapport.core.api_helpers import PageOut, check_query_params, paginate, require_api_perm
+from rapport.core.api_helpers import (
+    PageOut,
+    check_query_params,
+    paginate,
+    require_api_perm,
+)
 from rapport.documents import queries, services
+from rapport.documents.models import DocumentEvent
 from rapport.documents.schemas import (
     BatchOut,
     DocumentEventBase,
@@ -71,6 +78,22 @@ def document_event_batch(request: HttpRequest, payload: DocumentEventBatchIn) ->
         "error": counts["error"],
         "results": results,
     }
+
+
+@router.post(
+    "/document-events/{event_id}/send",
+    response={201: EventResultOut},
+    summary="Send a document by e-mail",
+)
+def document_event_send(request: HttpRequest, event_id: int) -> Any:
+    """E-mails a recorded document's PDF to its contact: records the document's `emailed`
+    event (one new entry per send, with the template the setup names for the document type;
+    never the e-mail draft template) and queues its delivery after commit. The new entry's
+    `delivery_status` follows the sending (see /interaction-log-entries). 422 when the
+    document has no PDF or the contact no e-mail address."""
+    require_api_perm(request, ADD)
+    event = get_object_or_404(DocumentEvent, pk=event_id)
+    return Status(201, services.send_document(actor=request.user, event=event))
 
 
 @router.get("/document-events", response=PageOut[DocumentEventOut], summary="List document events")

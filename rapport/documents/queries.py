@@ -46,7 +46,7 @@ EVENT_LIST = ListSpec(
 
 
 def document_events() -> QuerySet[DocumentEvent]:
-    return DocumentEvent.objects.select_related("contact", "recorded_by")
+    return DocumentEvent.objects.select_related("contact", "recorded_by", "entry")
 
 
 def document_type_choices() -> list[tuple[str, Any]]:

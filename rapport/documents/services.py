@@ -10,6 +10,7 @@ batches inside one transaction. Each row gets a result: recorded, duplicate, ski
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -85,6 +86,8 @@ class DocumentEventInput:
     description: str = ""
     order_no: str = ""
     pdf: Upload | None = None
+    # Rapport e-mails the PDF to the contact (send_document); the entry is delivered by a job.
+    send: bool = False
 
 
 @dataclass
@@ -560,6 +563,7 @@ def record_document_events(
             salesperson_id=row.salesperson_id,
             campaign=row.campaign,
             attachment_id=attachments.get(row.index),
+            deliver=row.data.send,
         )
         for row in to_log
     ]
@@ -604,7 +608,78 @@ def record_document_events(
                 ],
             },
         )
+    sent = [
+        row.result.entry_no
+        for row in to_log
+        if row.data.send and row.result is not None and row.result.status == "recorded"
+    ]
+    if sent:
+        interactions.start_delivery(actor=actor, entries=[no for no in sent if no is not None])
     return [row.result for row in rows]  # type: ignore[misc]
+
+
+@transaction.atomic
+def send_document(*, actor: Any, event: DocumentEvent) -> EventResult:
+    """E-mail a recorded document's PDF to its contact (issue 13 point 4): records the
+    document's "e-mailed" event (exactly one new entry per send, with the template set up for
+    the document type, never the e-mail draft template) and queues its delivery, which sends
+    the PDF over SMTP once this transaction commits."""
+    require_perm(actor, PERM)
+    source = (
+        InteractionLogEntry.objects.select_related("attachment", "contact")
+        .filter(pk=event.entry_id or 0)
+        .first()
+    )
+    if source is None or source.attachment is None:
+        raise field_error(
+            "document",
+            _("Document %(no)s has no PDF to send.") % {"no": event.document_no},
+            "no_pdf",
+        )
+    contact = source.contact
+    if contact is None or not contact.email:
+        raise field_error(
+            "contact",
+            _(
+                "Make sure that the Email field is specified for either contact no. "
+                "%(no)s or the contact alternative address."
+            )
+            % {"no": contact.no if contact is not None else ""},
+            "email_missing",
+        )
+    if contact.privacy_blocked:
+        raise field_error(
+            "contact",
+            _(
+                "You cannot create an interaction for contact %(no)s because it is marked as "
+                "Privacy Blocked."
+            )
+            % {"no": contact.no},
+            "privacy_blocked",
+        )
+    attachment = source.attachment
+    result = record_document_events(
+        actor=actor,
+        events=[
+            DocumentEventInput(
+                document_type=event.document_type,
+                document_no=event.document_no,
+                event=DocumentEventKind.EMAILED,
+                version_no=event.version_no,
+                contact_no=contact.no,
+                document_date=timezone.localdate(),
+                # Every send is its own event: one entry per send.
+                idempotency_key=f"send:{uuid.uuid4().hex}",
+                order_no=event.order_no,
+                description=source.description,
+                pdf=Upload(files.read_content(attachment), attachment.file_name, "application/pdf"),
+                send=True,
+            )
+        ],
+    )[0]
+    if result.status != "recorded":
+        raise field_error(result.field or "document_type", result.message, result.code)
+    return result
 
 
 @transaction.atomic

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.event_list, name="event_list"),
     path("record/", views.event_record, name="event_record"),
     path("import/", views.event_import, name="event_import"),
+    path("<int:pk>/send/", views.event_send, name="event_send"),
 ]

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from rapport.core.htmx import add_service_error, flash_error, render_page
+from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.core.middleware import invalid_upload_name_message, upload_name_invalid
 from rapport.documents import importing, queries, services
 from rapport.documents.forms import DocumentEventForm, DocumentImportForm
@@ -146,3 +147,31 @@ def event_import(request: HttpRequest) -> HttpResponse:
         partial="panel",
         status=422 if form.errors else 200,
     )
+
+
+@require_http_methods(["POST"])
+def event_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail the document's PDF to its contact (asks first); the new "e-mailed" entry's page
+    then shows its delivery."""
+    _require(request, ADD)
+    event = get_object_or_404(DocumentEvent.objects.select_related("contact", "entry"), pk=pk)
+    back = reverse("documents:event_list")
+    email = event.entry.contact.email if event.entry and event.entry.contact else ""
+    asked = confirm_first(
+        request,
+        _("Send document %(no)s to %(email)s?") % {"no": event.document_no, "email": email},
+        back=back,
+    )
+    if asked is not None:
+        return asked
+    try:
+        result = services.send_document(actor=request.user, event=event)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect(back)
+    messages.success(
+        request,
+        _("Document %(no)s is being sent to %(email)s.")
+        % {"no": event.document_no, "email": email},
+    )
+    return redirect("interactions:entry_detail", result.entry_no)

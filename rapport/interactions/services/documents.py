@@ -23,6 +23,7 @@ from rapport.core.choices import CorrespondenceType
 from rapport.core.validation import require_perm
 from rapport.interactions.models import (
     DOCUMENT_SETUP_FIELDS,
+    DeliveryStatus,
     InteractionLogEntry,
     InteractionTemplate,
     setup_caption,
@@ -47,6 +48,8 @@ class DocumentLine:
     salesperson_id: int | None = None
     campaign: Campaign | None = None
     attachment_id: int | None = None
+    # Rapport sends this document to the contact by e-mail (issue 13, "send a document").
+    deliver: bool = False
 
 
 def campaign_entry_description(document_type: str) -> str:
@@ -113,6 +116,8 @@ def log_documents(*, actor: Any, lines: list[DocumentLine]) -> list[InteractionL
         correspondence = correspondence_type_for(template, contact)
         if correspondence == CorrespondenceType.EMAIL and not contact.email:
             correspondence = CorrespondenceType.BLANK
+        if line.deliver:
+            correspondence = CorrespondenceType.EMAIL
         campaign = line.campaign
         entries.append(
             InteractionLogEntry(
@@ -143,6 +148,7 @@ def log_documents(*, actor: Any, lines: list[DocumentLine]) -> list[InteractionL
                 document_type=line.document_type,
                 document_no=line.document_no,
                 version_no=line.version_no,
+                delivery_status=DeliveryStatus.IN_PROGRESS if line.deliver else "",
             )
         )
     for start in range(0, len(entries), BATCH):
