@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -62,23 +63,32 @@ def format_merge_date(value: str, language: str) -> str:
     value = _text(value).strip()
     if not value:
         return ""
+    return _formatted_date(value, merge_language(language))
+
+
+@functools.lru_cache(maxsize=512)
+def _formatted_date(value: str, language: str) -> str:
+    # A segment's entries share a handful of dates: format each once per language.
     try:
         day = datetime.date.fromisoformat(value[:10])
     except ValueError:
         return value
-    with translation.override(merge_language(language)):
+    with translation.override(language):
         return formats.date_format(day, "DATE_FORMAT")
+
+
+_SORTED = {group: tuple(sorted(attrs)) for group, attrs in GROUPS.items()}
 
 
 def build_context(snapshot: dict[str, Any] | None, language: str) -> dict[str, Any]:
     """The template context: every field present as a string, the date formatted for ``language``."""
     snapshot = snapshot or {}
     context: dict[str, Any] = {}
-    for group, attrs in GROUPS.items():
+    for group in GROUPS:
         source = snapshot.get(group) or {}
         if not isinstance(source, dict):
             source = {}
-        context[group] = {attr: _text(source.get(attr)) for attr in sorted(attrs)}
+        context[group] = {attr: _text(source.get(attr)) for attr in _SORTED[group]}
     for name in SCALARS:
         context[name] = _text(snapshot.get(name))
     context["interaction"]["date"] = format_merge_date(context["interaction"]["date"], language)
