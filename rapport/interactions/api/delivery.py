@@ -11,7 +11,6 @@ from ninja import Status
 
 from rapport.core.api_helpers import require_api_perm
 from rapport.core.jobs_views import jobs_visible_to
-from rapport.core.models import Job
 from rapport.core.validation import ValidationError, field_error, first_error
 from rapport.interactions import merge, queries, services
 from rapport.interactions.api.common import (
@@ -51,7 +50,21 @@ def _document_out(doc: Document) -> dict[str, Any]:
     }
 
 
-def _job_out(job: Job | None) -> Status[dict[str, Any]]:
+def _resend(
+    request: HttpRequest, entries: Any, failed_only: bool = False
+) -> Status[dict[str, Any]]:
+    """Start the resend job; the service's `entries` is the payload's `entry_nos`."""
+    try:
+        job = services.resend_entries(
+            actor=request.user,
+            entries=InteractionLogEntry.objects.filter(pk__in=entries.values("pk")),
+            failed_only=failed_only,
+        )
+    except ValidationError as exc:
+        field, message, code = first_error(exc)
+        raise field_error(
+            "entry_nos" if field in (None, "entries") else str(field), message, code
+        ) from None
     if job is None:
         raise field_error("entry_nos", _("There is nothing to send."), "nothing_to_send")
     return Status(202, {"job_id": job.pk, "status": job.status, "total": job.total})
@@ -118,13 +131,7 @@ def entries_resend(request: HttpRequest, payload: ResendIn) -> Status[dict[str, 
         entries = queries.ENTRY_LIST.filter(visible_entries(request).logged(), params)  # type: ignore[attr-defined]
     else:
         raise field_error("entry_nos", _("Send entry_nos or filter."), "required")
-    with payload_names():
-        job = services.resend_entries(
-            actor=request.user,
-            entries=InteractionLogEntry.objects.filter(pk__in=entries.values("pk")),
-            failed_only=payload.failed_only,
-        )
-    return _job_out(job)
+    return _resend(request, entries, payload.failed_only)
 
 
 @router.post(
@@ -136,11 +143,7 @@ def entry_resend(request: HttpRequest, entry_no: int) -> Status[dict[str, Any]]:
     """Send the entry's document again (a background job, 202 with `job_id`)."""
     require_api_perm(request, ADD)
     entry = get_entry(request, entry_no, postponed=False)
-    with payload_names():
-        job = services.resend_entries(
-            actor=request.user, entries=InteractionLogEntry.objects.filter(pk=entry.pk)
-        )
-    return _job_out(job)
+    return _resend(request, InteractionLogEntry.objects.filter(pk=entry.pk))
 
 
 @router.post(
