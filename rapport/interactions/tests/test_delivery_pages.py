@@ -111,6 +111,9 @@ def test_preview_shows_the_merged_email_in_a_sandboxed_frame_and_logs_nothing(
     for headers in ({}, HX):
         response = client.post(data.url, {**data, "preview": "show"}, headers=headers)
         assert response.status_code == 200
+        policy = response["Content-Security-Policy"]
+        assert "'unsafe-inline'" in policy.split("style-src")[1].split(";")[0]
+        assert "script-src 'self';" in policy  # the e-mail's styles show; no script runs
         html = response.content.decode()
         shown = srcdoc(html)
         assert "Dear Maija Mehiläinen," in shown and "See you in May" in shown

@@ -150,6 +150,13 @@ def preview_html(doc: Document) -> str:
     return ""
 
 
+def allow_preview_styles(response: HttpResponse) -> HttpResponse:
+    """A page with a document preview: the sandboxed frame (which takes the page's CSP) may use
+    the e-mail's inline styles; scripts stay blocked by the sandbox and the policy."""
+    response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+    return response
+
+
 def preview_context(doc: Document | None) -> dict[str, Any] | None:
     if doc is None:
         return None

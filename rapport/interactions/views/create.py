@@ -38,6 +38,7 @@ from rapport.interactions.models import (
 from rapport.interactions.services.delivery import Document
 from rapport.interactions.views.common import (
     ADD,
+    allow_preview_styles,
     attachment_of,
     contact_tab,
     document_response,
@@ -245,9 +246,10 @@ def _interaction_page(
         "back_url": contact_tab(contact) if contact else reverse("interactions:entry_list"),
         "preview": preview_context(preview),
     }
-    return render_page(
+    response = render_page(
         request, "interactions/log/interaction_form.html", context, partial="form", status=status
     )
+    return allow_preview_styles(response) if preview is not None else response
 
 
 # Not "typed by the user": the time is "now" again on every draw; the rest are buttons.

@@ -47,7 +47,11 @@ from rapport.interactions.models import (
     InteractionTemplateLanguage,
 )
 from rapport.interactions.tables import INTERACTION_GROUPS, TEMPLATE_LIST
-from rapport.interactions.views.common import document_response, preview_context
+from rapport.interactions.views.common import (
+    allow_preview_styles,
+    document_response,
+    preview_context,
+)
 
 VIEW_GROUP = "interactions.view_interactiongroup"
 ADD_GROUP = "interactions.add_interactiongroup"
@@ -534,7 +538,9 @@ def template_language_preview(request: HttpRequest, code: str, pk: int) -> HttpR
         "language_name": _language_name(row),
         "preview": preview,
     }
-    return render_page(request, "interactions/setup/template_preview.html", context)
+    return allow_preview_styles(
+        render_page(request, "interactions/setup/template_preview.html", context)
+    )
 
 
 def merge_fields() -> list[tuple[str, str]]:
