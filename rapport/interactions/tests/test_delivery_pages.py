@@ -71,7 +71,7 @@ def test_finishing_with_send_sends_the_email_and_the_entry_page_says_sent(
     assert entry.delivery_status == DeliveryStatus.IN_PROGRESS
     page = client.get(f"{ENTRIES}{entry.pk}/").content.decode()
     job = Job.objects.get(kind=delivery.DELIVER)
-    assert "In Progress" in page and f"/jobs/{job.pk}/" in page  # a link to the sending job
+    assert "In Progress" in page and f"/core/jobs/{job.pk}/" in page  # a link to the sending job
     run_jobs()
     [message] = smtp.messages_to("maija@kesko.example")
     assert "Hi!" in message.get_body(("html",)).get_content()
@@ -92,9 +92,9 @@ def test_finishing_with_send_unticked_logs_without_sending(bob, client_for, maij
 
 
 def test_send_to_a_contact_without_email_shows_the_error_on_the_send_field(
-    alice, bob, client_for, company, mail_template
+    alice, bob, client_for, salesperson, mail_template
 ):
-    nomail = create_contact(actor=alice, name="No Mail", type="person", company=company)
+    nomail = create_contact(actor=alice, name="No Mail Oy", salesperson=salesperson)
     client = client_for(bob)
     data = filled_form(client, nomail, mail_template)
     response = client.post(data.url, {**data, "finish": "1"})
@@ -401,7 +401,9 @@ def test_the_job_page_offers_the_print_bundle_of_hard_copies(
     assert entry.correspondence_type == "hard_copy"
     [job] = run_jobs()
     client = client_for(bob)
-    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    response = client.get(f"/core/jobs/{job.pk}/")
+    assert response.status_code == 200, (job.status, job.error)
+    page = response.content.decode()
     url = f"/interactions/print-bundles/{job.pk}/"
     assert url in page and "1 document to print" in page
     response = client.get(url)
