@@ -60,11 +60,20 @@ class DeliveryStatus(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class Attachment(models.Model):
-    """A stored file, referenced by template languages and log entries (shared; the last
-    reference deletes it). Content is embedded in the database or kept on disk through
-    Django's storage API under a generated name; no client path reaches the file system."""
+class StoredFileManager(models.Manager["StoredFile"]):
+    """Loads a stored file without its bytes; `content` is read on first use."""
 
+    def get_queryset(self) -> models.QuerySet[StoredFile]:
+        return super().get_queryset().defer("content")
+
+
+class StoredFile(models.Model):
+    """The bytes of one content, stored once (rules 3): every attachment with the same content
+    points here. Embedded in the database or kept on disk through Django's storage API under a
+    generated name. Immutable; deleted with the last attachment that refers to it."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(_("Size"), default=0)
     storage_type = models.CharField(
         _("Storage Type"),
         max_length=10,
@@ -73,11 +82,32 @@ class Attachment(models.Model):
     )
     content = models.BinaryField(_("Content"), null=True, blank=True)
     storage_key = models.CharField(_("Storage Pointer"), max_length=250, blank=True)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+
+    objects = StoredFileManager()
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+        base_manager_name = "objects"
+        indexes = [models.Index(fields=["storage_type"], name="storedfile_storage_type")]
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class Attachment(models.Model):
+    """A file as a user attached it, referenced by template languages, log entries and
+    segments (shared; the last reference deletes it). Immutable: the bytes live in a
+    `StoredFile` shared by every attachment with the same content; replacing a file makes a
+    new attachment. No client path reaches the file system."""
+
+    file = models.ForeignKey(StoredFile, models.PROTECT, related_name="attachments")
     file_name = models.CharField(_("File Name"), max_length=250)
     file_extension = models.CharField(_("File Extension"), max_length=20, blank=True)
     content_type = models.CharField(_("Content Type"), max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(_("Size"), default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
+    # How the file merges ("docx", "html" or blank); filled by the merge code.
+    merge_kind = models.CharField(max_length=10, blank=True)
     read_only = models.BooleanField(_("Read Only"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -88,10 +118,21 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        indexes = [models.Index(fields=["storage_type"], name="attachment_storage_type")]
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def size(self) -> int:
+        return int(self.file.size)
+
+    @property
+    def sha256(self) -> str:
+        return str(self.file.sha256)
+
+    @property
+    def storage_type(self) -> str:
+        return str(self.file.storage_type)
 
     @property
     def is_html(self) -> bool:

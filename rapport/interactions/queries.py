@@ -91,10 +91,10 @@ ENTRY_LIST = ListSpec(
 ATTACHMENT_LIST = ListSpec(
     search_fields=["file_name__icontains"],
     filters={
-        "storage_type": Filter("storage_type", str.strip, _l("Storage Type")),
+        "storage_type": Filter("file__storage_type", str.strip, _l("Storage Type")),
         "read_only": Filter("read_only", parse_bool, _l("Read Only")),
     },
-    sorts={"attachment_no": ["id"], "file_name": ["file_name", "id"], "size": ["size", "id"]},
+    sorts={"attachment_no": ["id"], "file_name": ["file_name", "id"], "size": ["file__size", "id"]},
     default_sort="attachment_no",
 )
 

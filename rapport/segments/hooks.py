@@ -19,6 +19,7 @@ from rapport.interactions.models import InteractionLogEntry
 from rapport.segments.models import (
     LoggedSegment,
     Segment,
+    SegmentHistory,
     SegmentInteractionLanguage,
     SegmentLine,
 )
@@ -73,7 +74,12 @@ if segment_line_targets not in campaign_services.target_sources:
     campaign_services.target_sources.append(segment_line_targets)
 
 
-for _reference in ((SegmentLine, "attachment"), (SegmentInteractionLanguage, "attachment")):
+# The history keeps removed lines whole (Go Back restores them), attachments included.
+for _reference in (
+    (SegmentLine, "attachment"),
+    (SegmentInteractionLanguage, "attachment"),
+    (SegmentHistory, "attachment"),
+):
     if _reference not in interaction_services.extra_attachment_references:
         interaction_services.extra_attachment_references.append(_reference)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rapport.contacts.models import Contact
 from rapport.core.choices import CorrespondenceType
+from rapport.interactions.services.setup import delete_unreferenced_attachments
 from rapport.segments.models import (
     LINE_COLUMNS,
     LINE_NO_STEP,
@@ -202,17 +203,30 @@ def restore_lines_from_history(segment: Segment, step_no: int, action: str) -> i
 
 def delete_lines(segment: Segment, where: str, params: tuple[Any, ...]) -> int:
     """Delete the segment's lines matching `where` (SQL on the line table's own columns) and
-    their line-level language records, without loading them."""
+    their line-level language records, without loading them. Files only they used go too."""
     lines = table(SegmentLine)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT {q('attachment_id')} FROM {lines} WHERE {q('segment_id')} = %s "
+            f"AND ({where}) AND {q('attachment_id')} IS NOT NULL "
+            f"UNION SELECT r.{q('attachment_id')} FROM {table(SegmentInteractionLanguage)} r "
+            f"WHERE r.{q('segment_id')} = %s AND r.{q('attachment_id')} IS NOT NULL AND "
+            f"r.{q('line_id')} IN (SELECT l.{q('id')} FROM {lines} l "
+            f"WHERE l.{q('segment_id')} = %s AND ({where}))",
+            (segment.pk, *params, segment.pk, segment.pk, *params),
+        )
+        attachment_ids = [row[0] for row in cursor.fetchall()]
     execute(
         f"DELETE FROM {table(SegmentInteractionLanguage)} WHERE {q('segment_id')} = %s AND "
         f"{q('line_id')} IN (SELECT l.{q('id')} FROM {lines} l "
         f"WHERE l.{q('segment_id')} = %s AND ({where}))",
         (segment.pk, segment.pk, *params),
     )
-    return execute(
+    deleted = execute(
         f"DELETE FROM {lines} WHERE {q('segment_id')} = %s AND ({where})", (segment.pk, *params)
     )
+    delete_unreferenced_attachments(attachment_ids)
+    return deleted
 
 
 def refresh_statistics(rows: int) -> None:

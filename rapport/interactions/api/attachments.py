@@ -38,7 +38,9 @@ def attachment_list(request: HttpRequest) -> dict[str, Any]:
     file_name or size (`-` for descending), `page`, `page_size`."""
     require_api_perm(request, "contacts.change_marketingsetup")
     require_api_perm(request, "interactions.view_attachment")
-    return paginate(request, ATTACHMENT_LIST, Attachment.objects.defer("content"))
+    return paginate(
+        request, ATTACHMENT_LIST, Attachment.objects.select_related("file").defer("file__content")
+    )
 
 
 @router.get("/attachments/{int:attachment_no}", tags=["Interactions"])

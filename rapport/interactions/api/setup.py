@@ -197,8 +197,8 @@ def template_statistics(
 def _languages(template: InteractionTemplate) -> QuerySet[InteractionTemplateLanguage]:
     return (
         InteractionTemplateLanguage.objects.filter(template=template)
-        .select_related("template", "language", "attachment")
-        .defer("attachment__content")
+        .select_related("template", "language", "attachment__file")
+        .defer("attachment__file__content")
     )
 
 

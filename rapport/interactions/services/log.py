@@ -24,11 +24,11 @@ from rapport.core.validation import (
     validate_instance,
 )
 from rapport.interactions.models import (
-    Attachment,
     InteractionGroup,
     InteractionLogEntry,
     InteractionLogEntryComment,
     InteractionTemplate,
+    StoredFile,
 )
 from rapport.interactions.services.common import TODAY, Progress, fill_in
 from rapport.interactions.services.setup import delete_unreferenced_attachments
@@ -261,5 +261,5 @@ def start_relocate_attachments(*, actor: Any) -> Any:
         actor=actor,
         kind="interactions.relocate_attachments",
         description=_("Relocate Attachments"),
-        total=Attachment.objects.count(),
+        total=StoredFile.objects.count(),
     )

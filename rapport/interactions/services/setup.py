@@ -21,11 +21,13 @@ from rapport.interactions import merge
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
     Attachment,
+    DeliveryBundle,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
     InteractionTemplateLanguage,
     InteractionTemplateSetup,
+    StoredFile,
     WizardAction,
 )
 from rapport.interactions.services.common import Progress, fill_in
@@ -265,16 +267,13 @@ def new_template_attachment(*, actor: Any, upload: Upload, field_name: str = "at
     storage type."""
     kind = check_merge_template(upload, field_name)
     setup = marketing_setup()
-    attachment = files.new_attachment(
+    return files.new_attachment(
         upload=upload,
         storage_type=setup.attachment_storage_type,
         folder=setup.attachment_storage_location,
         created_by=actor,
+        merge_kind=kind,
     )
-    if kind:
-        Attachment.objects.filter(pk=attachment.pk).update(merge_kind=kind)
-        attachment.merge_kind = kind
-    return attachment
 
 
 def save_email_layout(
@@ -362,43 +361,74 @@ def attachment_references() -> list[tuple[Any, str]]:
     return [
         (InteractionLogEntry, "attachment"),
         (InteractionTemplateLanguage, "attachment"),
+        (DeliveryBundle, "attachment"),
         *extra_attachment_references,
     ]
 
 
 def delete_unreferenced_attachments(ids: Iterable[int | None]) -> int:
-    """Delete those of `ids` that no entry and no template language refers to any more
-    (rules 3: the last reference deletes). Set-based; disk files go after commit."""
+    """Delete those of `ids` that no entry, template language or segment refers to any more
+    (rules 3: the last reference deletes), then the stored files no attachment uses any more.
+    Set-based; disk files go after commit."""
     wanted = [i for i in set(ids) if i]
     if not wanted:
         return 0
     deleted = 0
-    keys: list[str] = []
+    file_ids: set[int] = set()
     for start in range(0, len(wanted), 1000):
         batch = wanted[start : start + 1000]
         orphans = Attachment.objects.filter(pk__in=batch)
         for model, field in attachment_references():
             orphans = orphans.exclude(Exists(model.objects.filter(**{field: OuterRef("pk")})))
-        keys += [k for k in orphans.values_list("storage_key", flat=True) if k]
-        deleted += orphans._raw_delete(orphans.db)  # type: ignore[attr-defined]
+        doomed = dict(orphans.values_list("pk", "file_id"))
+        if doomed:
+            file_ids.update(doomed.values())
+            rows = Attachment.objects.filter(pk__in=list(doomed))
+            deleted += rows._raw_delete(rows.db)  # type: ignore[attr-defined]
+    delete_unused_files(file_ids)
+    return deleted
+
+
+def delete_unused_files(ids: Iterable[int]) -> int:
+    """Delete those stored files of `ids` that no attachment refers to. Each is locked first and
+    checked again afterwards, so a concurrent upload that reuses it keeps it (that upload locks
+    it too). Disk files are removed after commit."""
+    wanted = sorted(set(ids))
+    deleted = 0
+    keys: list[str] = []
+    for start in range(0, len(wanted), 1000):
+        locked = list(
+            StoredFile.objects.select_for_update()
+            .filter(pk__in=wanted[start : start + 1000])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        # A new statement after the locks are held: it sees attachments committed meanwhile.
+        unused = StoredFile.objects.filter(pk__in=locked).exclude(
+            Exists(Attachment.objects.filter(file=OuterRef("pk")))
+        )
+        keys += [k for k in unused.values_list("storage_key", flat=True) if k]
+        deleted += unused._raw_delete(unused.db)  # type: ignore[attr-defined]
     if keys:
         transaction.on_commit(lambda: files.delete_files(keys))
     return deleted
 
 
 def relocate_attachments(*, actor: Any, progress: Progress | None = None) -> dict[str, int]:
-    """Move every attachment to the storage type and folder now in Marketing Setup, without
-    loss: all rows move in one transaction; old disk files are removed only after commit."""
+    """Move every stored file to the storage type and folder now in Marketing Setup, without
+    loss: all rows move in one transaction; old disk files are removed only after commit.
+    Shared files stay shared (attachments point at stored files, which move)."""
     require_perm(actor, "contacts.change_marketingsetup")
     setup = marketing_setup()
     target, folder = setup.attachment_storage_type, setup.attachment_storage_location
-    ids = list(Attachment.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(StoredFile.objects.order_by("pk").values_list("pk", flat=True))
     moved = 0
     old_keys: list[str] = []
     with transaction.atomic():
         for start in range(0, len(ids), 200):
-            for attachment in Attachment.objects.filter(pk__in=ids[start : start + 200]):
-                old_key = files.move_content(attachment, target, folder)
+            batch = StoredFile.objects.select_for_update().filter(pk__in=ids[start : start + 200])
+            for stored in batch.order_by("pk"):
+                old_key = files.move_content(stored, target, folder)
                 if old_key is not None:
                     moved += 1
                     if old_key:
@@ -407,4 +437,5 @@ def relocate_attachments(*, actor: Any, progress: Progress | None = None) -> dic
                 progress(min(start + 200, len(ids)), len(ids))
         if old_keys:
             transaction.on_commit(lambda: files.delete_files(old_keys))
-    return {"attachments": len(ids), "moved": moved}
+        attachments = Attachment.objects.count()
+    return {"attachments": attachments, "moved": moved}

@@ -335,11 +335,11 @@ def test_hostile_file_names_never_reach_the_file_system(alice, group, settings, 
         upload=upload("../../../etc/passwd\x00.sh", b"root:x"),
     )
     att = row.attachment
-    assert att.file_name == "passwd.sh" and att.storage_key.startswith("att/")
-    assert ".." not in att.storage_key and "passwd" not in att.storage_key
-    assert attachment_storage().exists(att.storage_key)
+    assert att.file_name == "passwd.sh" and att.file.storage_key.startswith("att/")
+    assert ".." not in att.file.storage_key and "passwd" not in att.file.storage_key
+    assert attachment_storage().exists(att.file.storage_key)
     assert read_content(att) == b"root:x"
-    assert list(tmp_path.rglob("*")) == [tmp_path / "att", tmp_path / att.storage_key]
+    assert list(tmp_path.rglob("*")) == [tmp_path / "att", tmp_path / att.file.storage_key]
 
 
 def test_oversize_uploads_are_refused_and_nothing_is_stored(
@@ -378,7 +378,7 @@ def test_relocating_attachments_moves_content_both_ways_without_loss(
     result = services.relocate_attachments(actor=alice)
     att = Attachment.objects.get(pk=entry.attachment_id)
     assert result["attachments"] == 1
-    assert att.storage_type == "disk_file" and att.content is None
+    assert att.storage_type == "disk_file" and att.file.content is None
     assert read_content(att) == b"payload"
     update_marketing_setup(actor=alice, attachment_storage_type="embedded")
     with django_capture_on_commit_callbacks(execute=True):

@@ -706,8 +706,8 @@ def test_relocating_attachments_runs_a_job_that_moves_them_to_disk_intact(
     assert job.status == JobStatus.SUCCEEDED, job.error
     attachment = Attachment.objects.get(pk=row.attachment.pk)
     assert attachment.storage_type == "disk_file"
-    assert attachment.storage_key.startswith("att/") and attachment.content is None
-    assert (tmp_path / attachment.storage_key).read_bytes() == content
+    assert attachment.file.storage_key.startswith("att/") and attachment.file.content is None
+    assert (tmp_path / attachment.file.storage_key).read_bytes() == content
     assert read_content(attachment) == content
     download = client.get(reverse("interactions:attachment_download", args=[attachment.pk]))
     assert download.content == content

@@ -107,7 +107,12 @@ def visible_entry(request: HttpRequest, pk: int) -> InteractionLogEntry:
 def attachment_of(entry: InteractionLogEntry | None) -> Attachment | None:
     if entry is None or not entry.attachment_id:
         return None
-    return Attachment.objects.filter(pk=entry.attachment_id).only("pk", "file_name", "size").first()
+    return (
+        Attachment.objects.filter(pk=entry.attachment_id)
+        .select_related("file")
+        .only("pk", "file_name", "file__size")
+        .first()
+    )
 
 
 # Content a browser would run or render as a page is only ever downloaded, never shown.

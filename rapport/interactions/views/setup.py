@@ -252,7 +252,9 @@ def _template_detail_context(
     language_form: TemplateLanguageForm | None = None,
 ) -> dict[str, Any]:
     rows = list(
-        template.languages.select_related("language", "attachment").order_by("language__code")
+        template.languages.select_related("language", "attachment__file")
+        .defer("attachment__file__content")
+        .order_by("language__code")
     )
     default_row = next((r for r in rows if r.language_id == template.language_id), None)
     if language_form is None:

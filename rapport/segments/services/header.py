@@ -18,6 +18,7 @@ from rapport.core import services as core_services
 from rapport.core.models import Language
 from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
 from rapport.interactions.models import InteractionTemplate, InteractionTemplateLanguage
+from rapport.interactions.services.setup import delete_unreferenced_attachments
 from rapport.segments import sql
 from rapport.segments.models import (
     CriteriaAction,
@@ -125,12 +126,15 @@ def _copy_template(segment: Segment, template: InteractionTemplate) -> None:
         segment.campaign_id = template.campaign_id
 
 
-def _rebuild_header_languages(segment: Segment) -> None:
+def _rebuild_header_languages(segment: Segment) -> list[int]:
     """One header-level language record per template language; the template's attachment is
-    shared (attachments are immutable and deleted with their last reference)."""
-    SegmentInteractionLanguage.objects.filter(segment=segment, line=None).delete()
+    shared (attachments are immutable and deleted with their last reference). Returns the
+    attachments of the old records, to delete once the lines no longer use them."""
+    old = SegmentInteractionLanguage.objects.filter(segment=segment, line=None)
+    old_attachments = list(old.exclude(attachment=None).values_list("attachment_id", flat=True))
+    old.delete()
     if segment.template_id is None:
-        return
+        return old_attachments
     SegmentInteractionLanguage.objects.bulk_create(
         SegmentInteractionLanguage(
             segment=segment,
@@ -144,6 +148,7 @@ def _rebuild_header_languages(segment: Segment) -> None:
     )
     default = sql.header_language_record(segment)
     segment.subject = default.subject if default else ""
+    return old_attachments
 
 
 def _refresh_line_languages(segment: Segment, lines: QuerySet[SegmentLine]) -> None:
@@ -268,7 +273,7 @@ def update_segment(
     segment.save()
 
     if template_changed:
-        _rebuild_header_languages(segment)
+        old_attachments = _rebuild_header_languages(segment)
         segment.save(update_fields=["subject"])
         if lines.exists() and update_lines:
             lines.update(template=template, group_id=template.group_id)
@@ -277,6 +282,7 @@ def update_segment(
             if segment.correspondence_type:
                 lines.update(correspondence_type=segment.correspondence_type)
             _refresh_line_languages(segment, lines)
+        delete_unreferenced_attachments(old_attachments)
         sync_target_groups()
         return segment
 
@@ -336,12 +342,22 @@ def delete_segment(*, actor: Any, segment: Segment) -> None:
 
 
 def purge_segment(segment: Segment) -> None:
-    """Delete a segment with its lines, criteria, history and languages, set-based."""
+    """Delete a segment with its lines, criteria, history and languages, set-based; files only
+    it used go too (lines' own files go with the lines)."""
+    attachment_ids = list(
+        segment.languages.exclude(attachment=None).values_list("attachment_id", flat=True)
+    ) + list(
+        segment.history.exclude(attachment=None)
+        .values_list("attachment_id", flat=True)
+        .distinct()
+        .order_by()
+    )
     sql.delete_lines(segment, "1 = 1", ())
     segment.history.all()._raw_delete(segment.history.db)  # type: ignore[attr-defined]
     segment.criteria_steps.all()._raw_delete(segment.criteria_steps.db)  # type: ignore[attr-defined]
     segment.languages.all().delete()
     Segment.objects.filter(pk=segment.pk).delete()
+    delete_unreferenced_attachments(attachment_ids)
     sync_target_groups()
 
 
@@ -415,8 +431,9 @@ def add_segment_line(
 
 def _apply_line_changes(segment: Segment, line: SegmentLine, fields: dict[str, Any]) -> SegmentLine:
     template = fields.pop("template", line.template)
+    replaced = [line.attachment_id or 0]
     if template is not None and template.pk != line.template_id:
-        _set_line_template(segment, line, template)
+        replaced += _set_line_template(segment, line, template)
     for key, value in fields.items():
         if key in LINE_FIELDS and key != "contact":
             setattr(line, key, value)
@@ -433,12 +450,16 @@ def _apply_line_changes(segment: Segment, line: SegmentLine, fields: dict[str, A
             line.subject = record.subject if record else ""
     validate_instance(line, exclude=["segment"])
     line.save()
+    delete_unreferenced_attachments(replaced)
     return line
 
 
-def _set_line_template(segment: Segment, line: SegmentLine, template: InteractionTemplate) -> None:
+def _set_line_template(
+    segment: Segment, line: SegmentLine, template: InteractionTemplate
+) -> list[int]:
     """BC 3.2.2 with rules 1 and 8: choosing a template resets and sets the line's defaults; the
-    description follows the template unless the user typed one."""
+    description follows the template unless the user typed one. Returns the attachments the
+    line used before, to delete after it is saved if nothing else uses them."""
     previous = line.template
     line.template = template
     line.group_id = template.group_id
@@ -462,7 +483,10 @@ def _set_line_template(segment: Segment, line: SegmentLine, template: Interactio
     elif line.contact.correspondence_type:
         line.correspondence_type = line.contact.correspondence_type
     line.campaign_id = segment.campaign_id or template.campaign_id
-    SegmentInteractionLanguage.objects.filter(line=line).delete()
+    own = SegmentInteractionLanguage.objects.filter(line=line)
+    replaced = [*own.exclude(attachment=None).values_list("attachment_id", flat=True)]
+    replaced.append(line.attachment_id or 0)
+    own.delete()
     if template.pk == segment.template_id:
         record = SegmentInteractionLanguage.objects.filter(
             segment=segment, line=None, language=line.contact.language
@@ -491,6 +515,7 @@ def _set_line_template(segment: Segment, line: SegmentLine, template: Interactio
         line.language_id = chosen.language_id if chosen else template.language_id
         line.attachment_id = chosen.attachment_id if chosen else None
         line.subject = ""
+    return replaced
 
 
 @transaction.atomic

@@ -64,3 +64,44 @@ def test_a_line_language_overrides_the_header_and_files_go_with_the_last_referen
     assert not SegmentInteractionLanguage.objects.exists()
     line.refresh_from_db()
     assert line.attachment_id is None
+
+
+def test_a_removed_line_kept_in_the_history_keeps_its_file_for_go_back(
+    alice, segment, world
+) -> None:
+    from rapport.interactions.models import StoredFile
+
+    fi = Language.objects.get(code="FI")
+    services.add_contacts(
+        actor=alice, segment=segment, filters={"contact": {"no": world["kesko"].no}}
+    )
+    record = services.save_segment_language(
+        actor=alice, segment=segment, language=fi, upload=upload(content=b"Hei")
+    )
+    services.remove_segment_lines(actor=alice, segment=segment, lines=segment.lines.all())
+    services.delete_segment_language(actor=alice, record=record)
+    assert Attachment.objects.filter(pk=record.attachment_id or 0).exists(), "history uses it"
+    services.go_back(actor=alice, segment=segment)
+    line = SegmentLine.objects.get(segment=segment)
+    assert line.attachment_id == record.attachment_id
+    services.delete_segment(actor=alice, segment=segment)
+    assert not Attachment.objects.exists() and not StoredFile.objects.exists()
+
+
+def test_files_only_a_segment_used_go_with_the_segment(alice, segment, world) -> None:
+    from rapport.interactions.models import StoredFile
+
+    fi = Language.objects.get(code="FI")
+    services.add_contacts(
+        actor=alice, segment=segment, filters={"contact": {"no": world["kesko"].no}}
+    )
+    services.save_segment_language(
+        actor=alice, segment=segment, language=fi, upload=upload(content=b"Header")
+    )
+    line = SegmentLine.objects.get(segment=segment)
+    services.save_segment_language(
+        actor=alice, segment=segment, line=line, language=fi, upload=upload(content=b"Own")
+    )
+    assert Attachment.objects.count() == 2 and StoredFile.objects.count() == 2
+    services.delete_segment(actor=alice, segment=segment)
+    assert not Attachment.objects.exists() and not StoredFile.objects.exists()

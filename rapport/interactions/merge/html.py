@@ -1,0 +1,176 @@
+"""E-mail merge: HTML layouts, their subject (the <title>) and the generated plain-text part."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+from django.utils.translation import gettext
+
+from .errors import MergeTemplateError
+from .sandbox import HTML_ENV, parse_and_check
+
+_TAGS = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
+HTML_CONTENT_TYPE = "text/html; charset=utf-8"
+
+# Blocks separated by a blank line, and blocks that only start a new line.
+PARAGRAPH_TAGS = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "blockquote",
+        "pre",
+        "hr",
+        "figure",
+    }
+)
+LINE_TAGS = frozenset(
+    {
+        "div", "li", "tr", "dt", "dd", "address", "article", "aside", "section", "header", "footer",
+        "main", "nav", "form", "fieldset", "figcaption", "title", "caption",
+    }
+)  # fmt: skip
+SKIPPED_TAGS = frozenset({"script", "style", "head", "template", "noscript"})
+
+
+def make_email_layout(subject: str, body_html: str) -> bytes:
+    """A UTF-8 HTML layout from a subject and a body written in a form (both may hold merge fields)."""
+    # The subject is text: escape it, but leave its merge tags as written.
+    title = "".join(
+        part if index % 2 else escape(part, quote=False)
+        for index, part in enumerate(_TAGS.split(subject))
+    )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>'
+        f"{title}</title></head><body>{body_html}</body></html>"
+    ).encode()
+
+
+def decode_layout(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MergeTemplateError(gettext("The e-mail layout is not valid UTF-8 text.")) from None
+
+
+def prepare_html(content: bytes):  # type: ignore[no-untyped-def]
+    source = decode_layout(content)
+    return HTML_ENV.from_string(parse_and_check(HTML_ENV, source))
+
+
+class _TitleParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.parts: list[str] = []
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title" and not self.done:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self.depth:
+            self.depth -= 1
+            self.done = True
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.done:
+            self.parts.append(data)
+
+
+def html_title(html: str) -> str:
+    """The text of the first <title>, whitespace collapsed ("" when there is none)."""
+    if "<title" not in html.lower():
+        return ""
+    parser = _TitleParser()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.pre = 0
+        self.pending = 0  # line breaks owed before the next text
+        self.links: list[tuple[str | None, int]] = []
+
+    def block(self, tag: str) -> None:
+        if tag in PARAGRAPH_TAGS:
+            self.pending = max(self.pending, 2)
+        elif tag in LINE_TAGS:
+            self.pending = max(self.pending, 1)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SKIPPED_TAGS:
+            self.skip += 1
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href"), len(self.out)))
+        elif tag in ("td", "th"):
+            self.out.append("\t")
+        else:
+            self.pre += tag == "pre"
+            self.block(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.out.append("\n")
+        else:
+            self.block(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag == "a":
+            href, start = self.links.pop() if self.links else (None, 0)
+            if href and not href.startswith(("#", "javascript:")) and not self.skip:
+                text = "".join(self.out[start:]).strip()
+                if text != href and text != href.removeprefix("mailto:"):
+                    self.out.append(f" ({href})")
+        else:
+            if tag == "pre":
+                self.pre = max(0, self.pre - 1)
+            self.block(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        text = data if self.pre else re.sub(r"\s+", " ", data)
+        if not text.strip() and not self.pre:
+            if not self.pending and self.out:
+                self.out.append(" ")
+            return
+        if self.pending:
+            if self.out:
+                self.out.append("\n" * self.pending)
+            text = text if self.pre else text.lstrip()
+            self.pending = 0
+        self.out.append(text)
+
+
+def html_to_text(html: str) -> str:
+    """A plain-text part: blocks become line breaks, links "text (href)", no scripts or styles."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    text = "\n".join(line.rstrip(" \t").lstrip(" ") for line in "".join(parser.out).split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    return text + "\n" if text.strip() else ""
+
+
+__all__ = ["HTML_CONTENT_TYPE", "html_title", "html_to_text", "make_email_layout", "prepare_html"]
