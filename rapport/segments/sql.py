@@ -133,7 +133,7 @@ def _insert_lines(
                CASE WHEN sil.{q("id")} IS NULL THEN %s ELSE sil.{q("attachment_id")} END,
                CASE WHEN sil.{q("id")} IS NULL THEN %s ELSE c.{q("language_id")} END,
                CASE WHEN sil.{q("id")} IS NULL THEN %s ELSE sil.{q("subject")} END,
-               '', NULL, %s, '', %s
+               '', NULL, %s, '', '', %s
         FROM {source}
         LEFT JOIN {contact} co ON co.{q("id")} = c.{q("company_id")}
         LEFT JOIN {language} sil ON sil.{q("segment_id")} = %s AND sil.{q("line_id")} IS NULL

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 from django.utils.translation import gettext
@@ -68,35 +68,15 @@ def prepare_html(content: bytes):  # type: ignore[no-untyped-def]
     return HTML_ENV.from_string(parse_and_check(HTML_ENV, source))
 
 
-class _TitleParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.depth = 0
-        self.parts: list[str] = []
-        self.done = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title" and not self.done:
-            self.depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title" and self.depth:
-            self.depth -= 1
-            self.done = True
-
-    def handle_data(self, data: str) -> None:
-        if self.depth and not self.done:
-            self.parts.append(data)
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def html_title(html: str) -> str:
-    """The text of the first <title>, whitespace collapsed ("" when there is none)."""
-    if "<title" not in html.lower():
+    """The text of the first <title>, entities decoded, whitespace collapsed ("" when there is none)."""
+    match = _TITLE.search(html)
+    if match is None:
         return ""
-    parser = _TitleParser()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+    return " ".join(unescape(re.sub(r"<[^>]*>", "", match.group(1))).split())
 
 
 class _TextParser(HTMLParser):

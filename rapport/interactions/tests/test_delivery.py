@@ -83,19 +83,26 @@ def word_template(alice, group):
     return template
 
 
+def person_of(actor, company, name, **fields):
+    """A person of `company` with `fields` of their own (a new person inherits the company's
+    language and communication details first)."""
+    contact = create_contact(actor=actor, name=name, type="person", company=company)
+    return update_contact(actor=actor, contact=contact, **fields)
+
+
 @pytest.fixture
 def maija(alice, company, salesperson):
-    return create_contact(
-        actor=alice,
-        name="Maija Mehiläinen",
+    return person_of(
+        alice,
+        company,
+        "Maija Mehiläinen",
         first_name="Maija",
         surname="Mehiläinen",
-        type="person",
-        company=company,
         email="maija@kesko.example",
         address="Satamakatu 3",
         post_code="00160",
         city="Helsinki",
+        language=Language.objects.get(code="EN"),
     )
 
 
@@ -134,13 +141,7 @@ def test_an_interaction_logged_with_deliver_is_sent_after_commit_and_marked_sent
 
 
 def test_script_in_a_contact_name_arrives_escaped(alice, company, mail_template, smtp):
-    evil = create_contact(
-        actor=alice,
-        name="<script>alert(1)</script>",
-        type="person",
-        company=company,
-        email="evil@kesko.example",
-    )
+    evil = person_of(alice, company, "<script>alert(1)</script>", email="evil@kesko.example")
     log(alice, evil, mail_template)
     run_jobs()
     [message] = smtp.messages_to("evil@kesko.example")
@@ -152,12 +153,8 @@ def test_the_contacts_language_picks_the_template_language_else_the_default(
     alice, company, mail_template, smtp
 ):
     fi, sv = Language.objects.get(code="FI"), Language.objects.get(code="SV")
-    finn = create_contact(
-        actor=alice, name="Aino", type="person", company=company, email="a@x.fi", language=fi
-    )
-    swede = create_contact(
-        actor=alice, name="Sven", type="person", company=company, email="s@x.se", language=sv
-    )
+    finn = person_of(alice, company, "Aino", email="a@x.fi", language=fi)
+    swede = person_of(alice, company, "Sven", email="s@x.se", language=sv)
     assert log(alice, finn, mail_template).language == fi
     assert log(alice, swede, mail_template).language.code == "EN"  # no SV row: the default
     run_jobs()
@@ -209,10 +206,7 @@ def test_a_job_that_dies_between_send_and_record_leaves_unknown_and_never_sends_
 ):
     settings.RAPPORT_DELIVERY_BATCH_SIZE = 2
     people = [
-        create_contact(
-            actor=alice, name=f"P{i}", type="person", company=company, email=f"p{i}@x.example"
-        )
-        for i in range(5)
+        person_of(alice, company, f"P{i}", email=f"p{i}@x.example") for i in range(5)
     ]
     entries = [log(alice, p, mail_template, deliver=False) for p in people]
     InteractionLogEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
@@ -267,8 +261,10 @@ def test_privacy_blocked_contacts_are_never_sent_anything(alice, maija, mail_tem
     assert smtp.received == []
 
 
-def test_deliver_to_a_contact_without_email_logs_nothing(alice, company, mail_template):
-    nomail = create_contact(actor=alice, name="No Mail", type="person", company=company)
+def test_deliver_to_a_contact_without_email_logs_nothing(
+    alice, company, mail_template, salesperson
+):
+    nomail = create_contact(actor=alice, name="No Mail", type="person", salesperson=salesperson)
     before = InteractionLogEntry.objects.count()
     with pytest.raises(ValidationError) as error:
         log(alice, nomail, mail_template)

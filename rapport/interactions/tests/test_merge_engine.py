@@ -479,3 +479,12 @@ def test_the_email_layout_subject_is_text_with_its_merge_fields_kept():
     assert b"<title>Tom &amp; Jerry &lt;news&gt; {{ contact.name }}</title>" in layout
     rendered = render_document("html", layout, {"contact": {"name": "R&D"}}, "en")
     assert rendered.subject == "Tom & Jerry <news> R&D"
+
+
+def test_a_line_break_in_a_value_becomes_a_word_line_break():
+    template = docx_bytes("{{ contact.address }}")
+
+    rendered = render_document("docx", template, {"contact": {"address": "Line 1\nLine 2"}}, "en")
+
+    assert docx_texts(rendered.content) == ["Line 1\nLine 2"]
+    assert b"<w:br/>" in zipfile.ZipFile(io.BytesIO(rendered.content)).read("word/document.xml")
