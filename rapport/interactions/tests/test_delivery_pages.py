@@ -259,7 +259,10 @@ def test_the_log_filters_by_delivery_status_and_resends_only_the_failed_selectio
     client = client_for(bob)
     listed = client.get(ENTRIES, {"delivery_status": "error"}, headers=HX).content.decode()
     assert f'value="{bad.pk}"' in listed and f'value="{good.pk}"' not in listed
-    assert "<th>Delivery Status</th>" in client.get(ENTRIES).content.decode()
+    listed_all = client.get(ENTRIES).content.decode()
+    assert '<th class="extra">Delivery Status</th>' in listed_all  # under "More columns"
+    assert 'data-delivery-status="error">Error' in listed_all
+    assert 'class="badge warn" title="Delivery Status">Error' in listed_all  # seen first
     refused = client.get(ENTRIES, {"delivery_status": "nonsense"}).content.decode()
     assert "Delivery Status" in refused and f'value="{bad.pk}"' not in refused
 
