@@ -157,8 +157,11 @@ def _mount() -> None:
     from rapport.campaigns.api import router as campaigns_router
     from rapport.contacts.api import router as contacts_router
     from rapport.core.api import router as core_router
+    from rapport.documents.api import router as documents_router
     from rapport.interactions.api import router as interactions_router
+    from rapport.mailbox.api import router as mailbox_router
     from rapport.segments.api import router as segments_router
+    from rapport.webhooks.api import router as webhooks_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
@@ -166,6 +169,9 @@ def _mount() -> None:
     api.add_router("/", campaigns_router)
     api.add_router("/", interactions_router)
     api.add_router("/", segments_router)
+    api.add_router("/", mailbox_router)
+    api.add_router("/", webhooks_router)
+    api.add_router("/", documents_router)
 
 
 _mount()

@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "rapport.campaigns",
     "rapport.interactions",
     "rapport.segments",
+    "rapport.mailbox",
+    "rapport.webhooks",
+    "rapport.documents",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +233,15 @@ RAPPORT_IMPORT_MAX_UNPACKED_BYTES = int(
 # on the worker's own host a dead worker is noticed at once. The worker checks this often.
 RAPPORT_JOB_LEASE_SECONDS = int(os.environ.get("RAPPORT_JOB_LEASE_SECONDS", "900"))
 RAPPORT_JOB_RECOVERY_SECONDS = int(os.environ.get("RAPPORT_JOB_RECOVERY_SECONDS", "60"))
+# The worker's scheduler tick: periodic mailbox logging and webhook retries are started from it.
+RAPPORT_SCHEDULER_SECONDS = int(os.environ.get("RAPPORT_SCHEDULER_SECONDS", "15"))
+# Webhooks: seconds to wait for a subscriber, attempts before giving up, first retry delay
+# (doubled after every failed attempt).
+RAPPORT_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("RAPPORT_WEBHOOK_TIMEOUT_SECONDS", "10"))
+RAPPORT_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("RAPPORT_WEBHOOK_MAX_ATTEMPTS", "8"))
+RAPPORT_WEBHOOK_RETRY_SECONDS = int(os.environ.get("RAPPORT_WEBHOOK_RETRY_SECONDS", "30"))
+# Mailbox logging: seconds to wait for the IMAP server.
+RAPPORT_IMAP_TIMEOUT_SECONDS = int(os.environ.get("RAPPORT_IMAP_TIMEOUT_SECONDS", "30"))
 
 TASKS = {
     "default": {
@@ -259,6 +271,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("RAPPORT_FROM_EMAIL", "rapport@localhost")
 # leaves at most one batch Unknown), and at most this many messages a minute (0: no limit).
 RAPPORT_DELIVERY_BATCH_SIZE = int(os.environ.get("RAPPORT_DELIVERY_BATCH_SIZE", "50"))
 RAPPORT_DELIVERY_RATE_PER_MINUTE = int(os.environ.get("RAPPORT_DELIVERY_RATE_PER_MINUTE", "0"))
+# SMTP connections a delivery job keeps open at once (sends overlap the server's replies).
+RAPPORT_DELIVERY_CONNECTIONS = int(os.environ.get("RAPPORT_DELIVERY_CONNECTIONS", "4"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("RAPPORT_SECURE_COOKIES", False)

@@ -11,7 +11,17 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-RAPPORT_APPS = ("core", "accounts", "contacts", "interactions", "segments", "campaigns")
+RAPPORT_APPS = (
+    "core",
+    "accounts",
+    "contacts",
+    "interactions",
+    "segments",
+    "campaigns",
+    "mailbox",
+    "webhooks",
+    "documents",
+)
 
 ADMIN, MARKETING, SALES, VIEWER = "admin", "marketing", "sales", "viewer"
 
@@ -22,8 +32,10 @@ ROLE_LABELS = {
     VIEWER: _("Viewer"),
 }
 
-# Everyone reads the business data; users and tokens are visible to admins only.
-_READ = [f"{app}.view_*" for app in RAPPORT_APPS if app != "accounts"] + [
+# Everyone reads the business data; users, tokens, the mailbox and webhooks (addresses,
+# secrets) are visible to admins only.
+_ADMIN_ONLY = ("accounts", "mailbox", "webhooks")
+_READ = [f"{app}.view_*" for app in RAPPORT_APPS if app not in _ADMIN_ONLY] + [
     "accounts.view_salesperson"
 ]
 
@@ -47,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "interactions.change_opportunity",
         "segments.*",
         "campaigns.*",
+        "documents.add_documentevent",
     ],
     # Contacts and interactions.
     SALES: [
@@ -63,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "interactions.delete_interactionlogentry",
         "interactions.add_opportunity",
         "interactions.change_opportunity",
+        "documents.add_documentevent",
     ],
     VIEWER: list(_READ),
 }

@@ -31,7 +31,10 @@ NAV_AREAS: list[tuple[str, Any, str]] = [
         "interactions.view_interactiontemplate",
     ),
     ("campaigns:campaign_list", _("Campaigns"), "campaigns.view_campaign"),
+    ("documents:event_list", _("Document Events"), "documents.view_documentevent"),
     ("core:job_list", _("Jobs"), "core.view_job"),
+    ("mailbox:setup", _("Email Logging"), "mailbox.view_mailboxsetup"),
+    ("webhooks:subscriber_list", _("Webhooks"), "webhooks.view_subscriber"),
     ("contacts:setup", _("Setup"), "contacts.view_marketingsetup"),
 ]
 

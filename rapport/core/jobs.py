@@ -261,3 +261,42 @@ def start_recovery_thread(interval: float) -> threading.Thread:
     thread = threading.Thread(target=loop, name="rapport-job-recovery", daemon=True)
     thread.start()
     return thread
+
+
+# --- periodic work ---------------------------------------------------------------------------
+
+_PERIODIC: list[Callable[[], None]] = []
+
+
+def periodic(func: Callable[[], None]) -> Callable[[], None]:
+    """Register a function the worker's scheduler calls every tick (it decides itself whether
+    something is due, and should only enqueue work: the tick must stay short)."""
+    _PERIODIC.append(func)
+    return func
+
+
+def run_periodic() -> None:
+    """One scheduler tick: every registered periodic function, each failure logged alone."""
+    for func in _PERIODIC:
+        try:
+            with translation.override(None):
+                func()
+        except Exception:  # e.g. SQLite busy while a job holds the write lock: next tick
+            logger.warning("Periodic %s failed; will retry", func.__name__, exc_info=True)
+
+
+def start_scheduler_thread(interval: float) -> threading.Thread:
+    """Call `run_periodic` every `interval` seconds in a daemon thread (the worker's)."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                close_old_connections()
+                run_periodic()
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=loop, name="rapport-scheduler", daemon=True)
+    thread.start()
+    return thread

@@ -247,7 +247,7 @@ def start_job(
         description=description[:250],
         params=params or {},
         total=total,
-        created_by=actor,
+        created_by=actor if getattr(actor, "pk", None) else None,  # the system actor is unsaved
     )
     enqueue(job)
     return job

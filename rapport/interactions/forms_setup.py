@@ -24,9 +24,12 @@ from rapport.core.models import Language
 from rapport.interactions.attachments import Upload
 from rapport.interactions.forms_log import upload_of
 from rapport.interactions.models import (
+    SETUP_GROUPS,
+    SETUP_TEMPLATE_FIELDS,
     InteractionGroup,
     InteractionTemplate,
     InteractionTemplateLanguage,
+    setup_caption,
 )
 from rapport.interactions.services import TEMPLATE_FIELDS
 
@@ -218,11 +221,56 @@ class StatisticsFilterForm(forms.Form):
 
 
 class TemplateSetupForm(forms.Form):
-    outgoing_calls = forms.ModelChoiceField(
-        InteractionTemplate.objects.select_related("group").order_by("code"),
+    """Every template field of the setup, in BC's groups, and Rapport's skip flag."""
+
+    skip_unrecorded_documents = forms.BooleanField(
+        label=_l("Skip Documents Without Contact or Template"),
+        required=False,
+        help_text=_l(
+            "On: a document event whose contact or template cannot be found is skipped and "
+            "listed. Off: it is refused with an error."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        templates = InteractionTemplate.objects.select_related("group").order_by("code")
+        for name in SETUP_TEMPLATE_FIELDS:
+            self.fields[name] = forms.ModelChoiceField(
+                templates,
+                required=False,
+                to_field_name="code",
+                label=setup_caption(name),
+                empty_label=_l("(none)"),
+                help_text=SETUP_HELP.get(name, ""),
+            )
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [(caption, [self[name] for name in names]) for caption, names in SETUP_GROUPS]
+
+
+SETUP_HELP = {
+    "outgoing_calls": _l("The interaction template Make Phone Call logs with."),
+    "emails": _l("The interaction template e-mail logging uses."),
+}
+
+
+class ExtraDocumentTypeForm(forms.Form):
+    code = forms.CharField(label=_l("Code"), max_length=20, required=False)
+    description = forms.CharField(label=_l("Description"), max_length=100, required=False)
+    template = forms.ModelChoiceField(
+        InteractionTemplate.objects.order_by("code"),
         required=False,
         to_field_name="code",
-        label=_l("Outg. Calls"),
+        label=_l("Interaction Template Code"),
         empty_label=_l("(none)"),
-        help_text=_l("The interaction template Make Phone Call logs with."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # A row of a table: the column heading is the visible label.
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+ExtraDocumentTypeFormSet = forms.formset_factory(ExtraDocumentTypeForm, extra=2, can_delete=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -280,17 +281,173 @@ class InteractionTemplateLanguage(models.Model):
         return f"{self.template.code} {self.language.code if self.language else ''}".strip()
 
 
-class InteractionTemplateSetup(models.Model):
-    """BC's Interaction Template Setup: which template system events use (singleton)."""
+class DocumentType(models.TextChoices):
+    """BC's Interaction Log Entry Document Type (enum 5099); `BC_DOCUMENT_NUMBERS` keeps BC's
+    numbers. An entry's document type is one of these or the code of an extra document type."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    outgoing_calls = models.ForeignKey(
+    SALES_QUOTE = "sales_quote", _("Sales Qte.")
+    SALES_BLANKET_ORDER = "sales_blanket_order", _("Sales Blnkt. Ord")
+    SALES_ORDER_CONFIRMATION = "sales_order_confirmation", _("Sales Ord. Cnfrmn.")
+    SALES_INVOICE = "sales_invoice", _("Sales Inv.")
+    SALES_SHIPMENT_NOTE = "sales_shipment_note", _("Sales Shpt. Note")
+    SALES_CREDIT_MEMO = "sales_credit_memo", _("Sales Cr. Memo")
+    SALES_STATEMENT = "sales_statement", _("Sales Stmnt.")
+    SALES_REMINDER = "sales_reminder", _("Sales Rmdr.")
+    SERVICE_ORDER_CREATE = "service_order_create", _("Serv. Ord. Create")
+    SERVICE_ORDER_POST = "service_order_post", _("Serv. Ord. Post")
+    PURCHASE_QUOTE = "purchase_quote", _("Purch.Qte.")
+    PURCHASE_BLANKET_ORDER = "purchase_blanket_order", _("Purch. Blnkt. Ord.")
+    PURCHASE_ORDER = "purchase_order", _("Purch. Ord.")
+    PURCHASE_INVOICE = "purchase_invoice", _("Purch. Inv.")
+    PURCHASE_RECEIPT = "purchase_receipt", _("Purch. Rcpt.")
+    PURCHASE_CREDIT_MEMO = "purchase_credit_memo", _("Purch. Cr. Memo")
+    COVER_SHEET = "cover_sheet", _("Cover Sheet")
+    SALES_RETURN_ORDER = "sales_return_order", _("Sales Return Order")
+    SALES_FINANCE_CHARGE_MEMO = "sales_finance_charge_memo", _("Sales Finance Charge Memo")
+    SALES_RETURN_RECEIPT = "sales_return_receipt", _("Sales Return Receipt")
+    PURCHASE_RETURN_SHIPMENT = "purchase_return_shipment", _("Purch. Return Shipment")
+    PURCHASE_RETURN_ORDER_CONFIRMATION = (
+        "purchase_return_order_confirmation",
+        _("Purch. Return Ord. Cnfrmn."),
+    )
+    SERVICE_CONTRACT = "service_contract", _("Service Contract")
+    SERVICE_CONTRACT_QUOTE = "service_contract_quote", _("Service Contract Quote")
+    SERVICE_QUOTE = "service_quote", _("Service Quote")
+    SALES_DRAFT_INVOICE = "sales_draft_invoice", _("Sales Draft Invoice")
+
+
+BC_DOCUMENT_NUMBERS = {value: number for number, value in enumerate(DocumentType.values, 1)}
+
+# Document type -> the Interaction Template Setup field that names its template (BC 5.1).
+DOCUMENT_SETUP_FIELDS: dict[str, str] = {
+    DocumentType.SALES_QUOTE: "sales_quotes",
+    DocumentType.SALES_BLANKET_ORDER: "sales_blnkt_ord",
+    DocumentType.SALES_ORDER_CONFIRMATION: "sales_ord_cnfrmn",
+    DocumentType.SALES_INVOICE: "sales_invoices",
+    DocumentType.SALES_SHIPMENT_NOTE: "sales_shpt_note",
+    DocumentType.SALES_CREDIT_MEMO: "sales_cr_memo",
+    DocumentType.SALES_STATEMENT: "sales_statement",
+    DocumentType.SALES_REMINDER: "sales_rmdr",
+    DocumentType.SERVICE_ORDER_CREATE: "serv_ord_create",
+    DocumentType.SERVICE_ORDER_POST: "serv_ord_post",
+    DocumentType.PURCHASE_QUOTE: "purch_quotes",
+    DocumentType.PURCHASE_BLANKET_ORDER: "purch_blnkt_ord",
+    DocumentType.PURCHASE_ORDER: "purch_orders",
+    DocumentType.PURCHASE_INVOICE: "purch_invoices",
+    DocumentType.PURCHASE_RECEIPT: "purch_rcpt",
+    DocumentType.PURCHASE_CREDIT_MEMO: "purch_cr_memos",
+    DocumentType.COVER_SHEET: "cover_sheets",
+    DocumentType.SALES_RETURN_ORDER: "sales_return_order",
+    DocumentType.SALES_FINANCE_CHARGE_MEMO: "sales_finance_charge_memo",
+    DocumentType.SALES_RETURN_RECEIPT: "sales_return_receipt",
+    DocumentType.PURCHASE_RETURN_SHIPMENT: "purch_return_shipment",
+    DocumentType.PURCHASE_RETURN_ORDER_CONFIRMATION: "purch_return_ord_cnfrmn",
+    DocumentType.SERVICE_CONTRACT: "service_contract",
+    DocumentType.SERVICE_CONTRACT_QUOTE: "service_contract_quote",
+    DocumentType.SERVICE_QUOTE: "service_quote",
+    DocumentType.SALES_DRAFT_INVOICE: "sales_draft_invoices",
+}
+
+# The setup's groups as on BC's page 5186, in its order: (group caption, fields).
+SETUP_GROUPS: list[tuple[Any, list[str]]] = [
+    (
+        _("General"),
+        ["emails", "email_draft", "cover_sheets", "outgoing_calls", "meeting_invitation"],
+    ),
+    (
+        _("Sales"),
+        [
+            "sales_invoices",
+            "sales_cr_memo",
+            "sales_ord_cnfrmn",
+            "sales_draft_invoices",
+            "sales_quotes",
+            "sales_blnkt_ord",
+            "sales_shpt_note",
+            "sales_statement",
+            "sales_rmdr",
+            "sales_return_order",
+            "sales_return_receipt",
+            "sales_finance_charge_memo",
+        ],
+    ),
+    (
+        _("Purchases"),
+        [
+            "purch_invoices",
+            "purch_cr_memos",
+            "purch_orders",
+            "purch_quotes",
+            "purch_blnkt_ord",
+            "purch_rcpt",
+            "purch_return_shipment",
+            "purch_return_ord_cnfrmn",
+        ],
+    ),
+    (
+        _("Service"),
+        [
+            "serv_ord_create",
+            "serv_ord_post",
+            "service_contract",
+            "service_contract_quote",
+            "service_quote",
+        ],
+    ),
+]
+SETUP_TEMPLATE_FIELDS = [name for _group, names in SETUP_GROUPS for name in names]
+
+
+def _setup_template(caption: Any) -> Any:
+    return models.ForeignKey(
         InteractionTemplate,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("Outg. Calls"),
+        verbose_name=caption,
+    )
+
+
+class InteractionTemplateSetup(models.Model):
+    """BC's Interaction Template Setup: which template system events use (singleton). Every
+    field but `skip_unrecorded_documents` names a template (blank: the event is not logged)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    emails = _setup_template(_("E-Mails"))
+    email_draft = _setup_template(_("E-Mail Draft"))
+    cover_sheets = _setup_template(_("Cover Sheets"))
+    outgoing_calls = _setup_template(_("Outg. Calls"))
+    meeting_invitation = _setup_template(_("Meeting Invitation"))
+    sales_invoices = _setup_template(_("Sales Invoices"))
+    sales_cr_memo = _setup_template(_("Sales Cr. Memo"))
+    sales_ord_cnfrmn = _setup_template(_("Sales Ord. Cnfrmn."))
+    sales_draft_invoices = _setup_template(_("Sales Draft Invoices"))
+    sales_quotes = _setup_template(_("Sales Quotes"))
+    sales_blnkt_ord = _setup_template(_("Sales Blnkt. Ord"))
+    sales_shpt_note = _setup_template(_("Sales Shpt. Note"))
+    sales_statement = _setup_template(_("Sales Statement"))
+    sales_rmdr = _setup_template(_("Sales Rmdr."))
+    sales_return_order = _setup_template(_("Sales Return Order"))
+    sales_return_receipt = _setup_template(_("Sales Return Receipt"))
+    sales_finance_charge_memo = _setup_template(_("Sales Finance Charge Memo"))
+    purch_invoices = _setup_template(_("Purch Invoices"))
+    purch_cr_memos = _setup_template(_("Purch Cr Memos"))
+    purch_orders = _setup_template(_("Purch. Orders"))
+    purch_quotes = _setup_template(_("Purch. Quotes"))
+    purch_blnkt_ord = _setup_template(_("Purch Blnkt Ord"))
+    purch_rcpt = _setup_template(_("Purch. Rcpt."))
+    purch_return_shipment = _setup_template(_("Purch. Return Shipment"))
+    purch_return_ord_cnfrmn = _setup_template(_("Purch. Return Ord. Cnfrmn."))
+    serv_ord_create = _setup_template(_("Serv Ord Create"))
+    serv_ord_post = _setup_template(_("Serv Ord Post"))
+    service_contract = _setup_template(_("Service Contract"))
+    service_contract_quote = _setup_template(_("Service Contract Quote"))
+    service_quote = _setup_template(_("Service Quote"))
+    # Rapport: a document event without a contact or a template is skipped (counted and
+    # listed) instead of refused.
+    skip_unrecorded_documents = models.BooleanField(
+        _("Skip Documents Without Contact or Template"), default=False
     )
 
     class Meta:
@@ -302,6 +459,36 @@ class InteractionTemplateSetup(models.Model):
 
     def __str__(self) -> str:
         return str(_("Interaction Template Setup"))
+
+
+def setup_caption(name: str) -> Any:
+    """The caption of an Interaction Template Setup field (BC's field caption)."""
+    field = InteractionTemplateSetup._meta.get_field(name)
+    return getattr(field, "verbose_name", name)
+
+
+class ExtraDocumentType(models.Model):
+    """Rapport, beyond BC: a document type an outside system sends (a web-shop order, a
+    contract signed...), with the template its events are logged with. Part of the setup."""
+
+    code = CodeField(_("Code"), max_length=20, unique=True)
+    description = models.CharField(_("Description"), max_length=100, blank=True)
+    template = models.ForeignKey(
+        InteractionTemplate,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Interaction Template Code"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("extra document type")
+        verbose_name_plural = _("extra document types")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}".strip()
 
 
 class ProbabilityCalculation(models.TextChoices):

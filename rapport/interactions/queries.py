@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _l
 from rapport.contacts.models import Contact
 from rapport.core.listing import Filter, ListSpec, parse_bool, parse_code, parse_iso_date
 from rapport.interactions.models import (
+    SETUP_TEMPLATE_FIELDS,
     DeliveryStatus,
+    ExtraDocumentType,
     InformationFlow,
     InteractionLogEntry,
     InteractionTemplate,
@@ -25,9 +27,13 @@ from rapport.interactions.models import (
 
 
 def template_setup() -> InteractionTemplateSetup:
-    return InteractionTemplateSetup.objects.select_related("outgoing_calls").filter(
+    return InteractionTemplateSetup.objects.select_related(*SETUP_TEMPLATE_FIELDS).filter(
         pk=1
     ).first() or InteractionTemplateSetup(pk=1)
+
+
+def extra_document_types() -> QuerySet[ExtraDocumentType]:
+    return ExtraDocumentType.objects.select_related("template").order_by("code")
 
 
 ENTRY_RELATED = (

@@ -8,10 +8,12 @@ import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils import translation
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, create_model
 
 from rapport.core.schemas import PatchSchema, related_code
+from rapport.interactions.models import SETUP_TEMPLATE_FIELDS, setup_caption
 
 CorrespondenceIn = Literal["", "hard_copy", "email"]
 InformationFlowIn = Literal["", "outbound", "inbound"]
@@ -187,20 +189,76 @@ class TemplateLanguageOut(Schema):
         return obj.attachment.size if obj.attachment is not None else None
 
 
-class TemplateSetupOut(Schema):
-    outgoing_calls_code: str = Field(description="Outg. Calls: the template phone calls use.")
-
-    @staticmethod
-    def resolve_outgoing_calls_code(obj: Any) -> str:
-        return related_code(obj, "outgoing_calls")
+class ExtraDocumentTypeOut(Schema):
+    code: str
+    description: str
+    template_code: str = Field(description="Blank: events of this type are not logged.")
 
 
-class TemplateSetupPatch(PatchSchema):
-    nullable = frozenset({"outgoing_calls_code"})
+class ExtraDocumentTypeIn(Schema):
+    code: str = Field(min_length=1, max_length=20)
+    description: str = Field("", max_length=100)
+    template_code: str = Field("", max_length=10)
 
-    outgoing_calls_code: str | None = Field(
-        None, max_length=10, description="Outg. Calls: the template phone calls use."
-    )
+
+def _setup_description(name: str) -> str:
+    caption = setup_caption(name)
+    with translation.override("en"):
+        return f"{caption}: the interaction template's code (blank: none)."
+
+
+TemplateSetupOut = create_model(  # type: ignore[call-overload]
+    "TemplateSetupOut",
+    __base__=Schema,
+    __doc__="The Interaction Template Setup: a template code per system event (BC 5.1).",
+    **{
+        f"{name}_code": (str, Field(description=_setup_description(name)))
+        for name in SETUP_TEMPLATE_FIELDS
+    },
+    skip_unrecorded_documents=(
+        bool,
+        Field(description="A document event without contact or template is skipped, not refused."),
+    ),
+    extra_document_types=(list[ExtraDocumentTypeOut], ...),
+)
+
+
+class _TemplateSetupPatchBase(PatchSchema):
+    nullable = frozenset(f"{name}_code" for name in SETUP_TEMPLATE_FIELDS)
+
+
+TemplateSetupPatch = create_model(  # type: ignore[call-overload]
+    "TemplateSetupPatch",
+    __base__=_TemplateSetupPatchBase,
+    **{
+        f"{name}_code": (
+            str | None,
+            Field(None, max_length=10, description=_setup_description(name)),
+        )
+        for name in SETUP_TEMPLATE_FIELDS
+    },
+    skip_unrecorded_documents=(bool | None, Field(None)),
+    extra_document_types=(
+        list[ExtraDocumentTypeIn] | None,
+        Field(None, description="Replaces the extra document types (Rapport, beyond BC)."),
+    ),
+)
+
+
+def template_setup_out(setup: Any, extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        f"{name}_code": related_code(setup, name) for name in SETUP_TEMPLATE_FIELDS
+    }
+    data["skip_unrecorded_documents"] = setup.skip_unrecorded_documents
+    data["extra_document_types"] = [
+        {
+            "code": row.code,
+            "description": row.description,
+            "template_code": related_code(row, "template"),
+        }
+        for row in extra
+    ]
+    return data
 
 
 # --- creating interactions ---------------------------------------------------------------------

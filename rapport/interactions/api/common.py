@@ -27,6 +27,7 @@ from rapport.core.validation import ValidationError, field_error
 from rapport.interactions import queries, services
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
+    SETUP_TEMPLATE_FIELDS,
     InteractionLogEntry,
     InteractionLogEntryComment,
     Opportunity,
@@ -48,6 +49,7 @@ PAYLOAD_FIELDS = {
     "opportunity": "opportunity_no",
     "attachment": "file",
     "outgoing_calls": "outgoing_calls_code",
+    **{name: f"{name}_code" for name in SETUP_TEMPLATE_FIELDS},
 }
 
 

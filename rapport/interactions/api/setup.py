@@ -28,6 +28,7 @@ from rapport.interactions.api.common import (
     statistics_out,
 )
 from rapport.interactions.models import (
+    SETUP_TEMPLATE_FIELDS,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
@@ -45,6 +46,7 @@ from rapport.interactions.schemas import (
     TemplateLanguageOut,
     TemplateSetupOut,
     TemplateSetupPatch,
+    template_setup_out,
 )
 from rapport.interactions.tables import INTERACTION_GROUPS, TEMPLATE_LIST
 
@@ -319,18 +321,35 @@ def template_attachment_remove(request: HttpRequest, template_code: str, languag
 
 @router.get("/interaction-template-setup", response=TemplateSetupOut, tags=["Interaction setup"])
 def template_setup_get(request: HttpRequest) -> Any:
+    """Reads the Interaction Template Setup: a template per system event and document type."""
     require_api_perm(request, "interactions.view_interactiontemplatesetup")
-    return queries.template_setup()
+    return template_setup_out(queries.template_setup(), queries.extra_document_types())
 
 
 @router.patch("/interaction-template-setup", response=TemplateSetupOut, tags=["Interaction setup"])
 def template_setup_update(request: HttpRequest, payload: TemplateSetupPatch) -> Any:
-    """`outgoing_calls_code`: the template phone calls are logged with (blank: none)."""
+    """Changes the fields sent: `<field>_code` is a template code (blank or null: none);
+    `extra_document_types` replaces the list of extra document types."""
     data = payload.dict(exclude_unset=True)
-    if "outgoing_calls_code" in data:
-        data["outgoing_calls"] = resolve_code(
-            InteractionTemplate, "outgoing_calls_code", data.pop("outgoing_calls_code")
-        )
+    fields: dict[str, Any] = {}
+    for name in SETUP_TEMPLATE_FIELDS:
+        key = f"{name}_code"
+        if key in data:
+            fields[name] = resolve_code(InteractionTemplate, key, data.pop(key))
+    if "skip_unrecorded_documents" in data:
+        fields["skip_unrecorded_documents"] = bool(data.pop("skip_unrecorded_documents"))
+    extra = data.pop("extra_document_types", None)
+    if extra is not None:
+        fields["extra_document_types"] = [
+            services.ExtraDocumentTypeInput(
+                code=row["code"],
+                description=row["description"],
+                template=resolve_code(
+                    InteractionTemplate, "extra_document_types", row["template_code"]
+                ),
+            )
+            for row in extra
+        ]
     with payload_names():
-        services.update_template_setup(actor=request.user, **data)
-    return queries.template_setup()
+        services.update_template_setup(actor=request.user, **fields)
+    return template_setup_out(queries.template_setup(), queries.extra_document_types())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import threading
 import zipfile
 from collections import OrderedDict
@@ -23,7 +24,7 @@ from .docx import (
 )
 from .errors import MergeTemplateError
 from .fields import build_context, merge_language
-from .html import HTML_CONTENT_TYPE, html_title, html_to_text, prepare_html
+from .html import HTML_CONTENT_TYPE, PreparedHtml, html_title, html_to_text, prepare_html
 
 DOCX = "docx"
 HTML = "html"
@@ -100,6 +101,7 @@ class RenderedDocument:
     content_type: str
     extension: str
     subject: str
+    plain: str | None = None  # the text part when the layout rendered it directly
 
     @cached_property
     def html(self) -> str:
@@ -113,7 +115,7 @@ class RenderedDocument:
     @cached_property
     def text(self) -> str:
         """A plain-text part generated from the HTML."""
-        return html_to_text(self.html)
+        return self.plain if self.plain is not None else html_to_text(self.html)
 
     def as_html(self) -> str:
         return self.html
@@ -135,7 +137,14 @@ def render_document(
         return RenderedDocument(
             DOCX, render_docx(prepared, context), DOCX_CONTENT_TYPE, "docx", fallback_subject
         )
-    html = render_stream(prepared, context)
+    assert isinstance(prepared, PreparedHtml)
+    html = render_stream(prepared.html, context)
+    text = re.sub(r"\n{3,}", "\n\n", render_stream(prepared.text, context)).strip("\n")
     return RenderedDocument(
-        HTML, html.encode("utf-8"), HTML_CONTENT_TYPE, "html", html_title(html) or fallback_subject
+        HTML,
+        html.encode("utf-8"),
+        HTML_CONTENT_TYPE,
+        "html",
+        html_title(html) or fallback_subject,
+        plain=text + "\n" if text.strip() else "",
     )

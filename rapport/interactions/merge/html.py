@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import escape, unescape
 from html.parser import HTMLParser
 
 from django.utils.translation import gettext
+from jinja2 import Template
 
 from .errors import MergeTemplateError
-from .sandbox import HTML_ENV, parse_and_check
+from .sandbox import HTML_ENV, TEXT_DELIMITERS, TEXT_ENV, parse_and_check
 
 _TAGS = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
@@ -63,9 +65,50 @@ def decode_layout(content: bytes) -> str:
         raise MergeTemplateError(gettext("The e-mail layout is not valid UTF-8 text.")) from None
 
 
-def prepare_html(content: bytes):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class PreparedHtml:
+    """A layout compiled twice: the HTML, and its plain-text part (so the text part of each
+    message costs a render, not an HTML parse)."""
+
+    html: Template
+    text: Template
+
+
+def prepare_html(content: bytes) -> PreparedHtml:
     source = decode_layout(content)
-    return HTML_ENV.from_string(parse_and_check(HTML_ENV, source))
+    html = HTML_ENV.from_string(parse_and_check(HTML_ENV, source))
+    text = text_source(source)
+    return PreparedHtml(html, TEXT_ENV.from_string(parse_and_check(TEXT_ENV, text)))
+
+
+_PLACEHOLDER = re.compile("\x1a(\\d+)\x1a")
+
+
+def text_source(source: str) -> str:
+    """The layout as a plain-text template: html_to_text of the layout with its merge tags
+    kept (written with TEXT_ENV's delimiters, so literal braces in the text stay text).
+    Values are escaped in the HTML, so they cannot add markup: rendering this gives what
+    html_to_text of the rendered HTML gives, up to whitespace inside values."""
+    tags: list[str] = []
+
+    def protect(match: re.Match[str]) -> str:
+        tags.append(match.group(0))
+        return f"\x1a{len(tags) - 1}\x1a"
+
+    text = html_to_text(_TAGS.sub(protect, source.replace("\x1a", "").replace("\x1b", "")))
+    text = text.replace("\x1b", "")
+
+    def restore(match: re.Match[str]) -> str:
+        tag = tags[int(match.group(1))]
+        kind, inner = tag[1], tag[2:-2]
+        start, end = {
+            "{": ("variable_start_string", "variable_end_string"),
+            "%": ("block_start_string", "block_end_string"),
+            "#": ("comment_start_string", "comment_end_string"),
+        }[kind]
+        return TEXT_DELIMITERS[start] + inner + TEXT_DELIMITERS[end]
+
+    return _PLACEHOLDER.sub(restore, text)
 
 
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
@@ -153,4 +196,12 @@ def html_to_text(html: str) -> str:
     return text + "\n" if text.strip() else ""
 
 
-__all__ = ["HTML_CONTENT_TYPE", "html_title", "html_to_text", "make_email_layout", "prepare_html"]
+__all__ = [
+    "HTML_CONTENT_TYPE",
+    "PreparedHtml",
+    "html_title",
+    "html_to_text",
+    "make_email_layout",
+    "prepare_html",
+    "text_source",
+]

@@ -75,8 +75,14 @@ OPERATORS: dict[type[nodes.Node], str] = {
 class MergeEnvironment(SandboxedEnvironment):
     """No loader, no globals, only allow-listed filters and tests; attributes only from dicts."""
 
-    def __init__(self, *, autoescape: bool) -> None:
-        super().__init__(autoescape=autoescape, finalize=_finalize, auto_reload=False, cache_size=0)
+    def __init__(self, *, autoescape: bool, **delimiters: str) -> None:
+        super().__init__(
+            autoescape=autoescape,
+            finalize=_finalize,
+            auto_reload=False,
+            cache_size=0,
+            **delimiters,
+        )
         self.globals.clear()
         self.filters = {name: DEFAULT_FILTERS[name] for name in ALLOWED_FILTERS}
         self.tests = {name: DEFAULT_TESTS[name] for name in ALLOWED_TESTS}
@@ -101,6 +107,17 @@ def _finalize(value: Any) -> Any:
 
 HTML_ENV = MergeEnvironment(autoescape=True)
 DOCX_ENV = MergeEnvironment(autoescape=True)
+# The plain-text part of an e-mail layout, compiled once from the layout (html.text_source).
+# Its tags use control-character delimiters, so braces in the layout's text stay literal text.
+TEXT_DELIMITERS = {
+    "variable_start_string": "\x1b{",
+    "variable_end_string": "}\x1b",
+    "block_start_string": "\x1b%",
+    "block_end_string": "%\x1b",
+    "comment_start_string": "\x1b#",
+    "comment_end_string": "#\x1b",
+}
+TEXT_ENV = MergeEnvironment(autoescape=False, **TEXT_DELIMITERS)
 
 
 def _refuse(message: str, *, line: int | None, field: str | None = None) -> MergeTemplateError:
@@ -304,6 +321,7 @@ __all__ = [
     "HTML_ENV",
     "MAX_OUTPUT_BYTES",
     "SCALARS",
+    "TEXT_ENV",
     "MergeEnvironment",
     "parse_and_check",
 ]

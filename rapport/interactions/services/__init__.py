@@ -45,6 +45,11 @@ from rapport.interactions.services.delivery import (
     resend_entries,
     start_delivery,
 )
+from rapport.interactions.services.documents import (
+    DocumentLine,
+    discard_document_entries,
+    log_documents,
+)
 from rapport.interactions.services.log import (
     PurgeFilter,
     add_entry_comment,
@@ -79,7 +84,9 @@ from rapport.interactions.services.opportunities import (
 )
 from rapport.interactions.services.setup import (
     TEMPLATE_FIELDS,
+    ExtraDocumentTypeInput,
     attachment_references,
+    check_document_template,
     check_merge_template,
     check_wizard_action,
     create_interaction_group,
@@ -90,6 +97,7 @@ from rapport.interactions.services.setup import (
     delete_template_language,
     delete_unreferenced_attachments,
     extra_attachment_references,
+    language_rule_error,
     new_template_attachment,
     preview_template_language,
     relocate_attachments,
@@ -107,6 +115,8 @@ __all__ = [
     "TEMPLATE_FIELDS",
     "TODAY",
     "CommentLine",
+    "DocumentLine",
+    "ExtraDocumentTypeInput",
     "InteractionInput",
     "Progress",
     "PurgeFilter",
@@ -119,6 +129,7 @@ __all__ = [
     "calculate_values",
     "cancel_campaign_entries",
     "cancel_entries",
+    "check_document_template",
     "check_merge_template",
     "check_opportunity_open",
     "check_wizard_action",
@@ -149,11 +160,14 @@ __all__ = [
     "delete_unreferenced_attachments",
     "deliver_entries",
     "delivery_counts",
+    "discard_document_entries",
     "evaluate_entries",
     "extra_attachment_references",
     "fill_in",
     "interaction_defaults",
     "language_for",
+    "language_rule_error",
+    "log_documents",
     "make_phone_call",
     "new_template_attachment",
     "now_rounded_up",

@@ -18,6 +18,7 @@ from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core.choices import CorrespondenceType
+from rapport.core.events import emit
 from rapport.core.models import Language
 from rapport.core.validation import (
     ValidationError,
@@ -615,6 +616,8 @@ def create_interaction(
         delete_unreferenced_attachments([old_attachment_id])
     if sending:
         start_delivery(actor=actor, entries=[entry.pk])
+    if not postpone:
+        emit("entry.created", {"entry_nos": [entry.pk], "contact_no": contact.no})
     return entry
 
 

@@ -15,9 +15,11 @@ import io
 import logging
 import smtplib
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +27,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from django.core.mail.utils import DNS_NAME
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -186,6 +188,62 @@ class Outcome:
     message_id: str = ""
     error: str = ""
     printed: bool = False
+    pending: Future[str] | None = None  # an e-mail being sent: its SMTP error, "" when sent
+
+    def settle(self) -> Outcome:
+        """Wait for the send (if any) and take its result."""
+        if self.pending is not None:
+            error = self.pending.result()
+            self.pending = None
+            if error:
+                self.status, self.error, self.message_id = DeliveryStatus.ERROR, error, ""
+        return self
+
+
+class Senders:
+    """A few SMTP connections in threads, each kept open for the whole job: sending waits on
+    the server's replies, so several connections overlap those waits with the rendering of the
+    next messages. Messages are Django e-mail messages; each thread uses its own connection."""
+
+    def __init__(self, count: int) -> None:
+        self.pool = ThreadPoolExecutor(max(1, count), thread_name_prefix="rapport-smtp")
+        self.local = threading.local()
+        self.connections: list[Any] = []
+        self.lock = threading.Lock()
+
+    def _connection(self) -> Any:
+        smtp = getattr(self.local, "smtp", None)
+        if smtp is None:
+            smtp = self.local.smtp = get_connection()
+            with self.lock:
+                self.connections.append(smtp)
+        return smtp
+
+    def _send(self, message: EmailMessage) -> str:
+        smtp = self._connection()
+        try:
+            # Opened once and kept (send_messages alone would connect and greet the server
+            # for every message); reopened after a failure.
+            smtp.open()
+            smtp.send_messages([message])
+        except (smtplib.SMTPException, OSError) as exc:
+            try:
+                smtp.close()
+            except Exception:  # a dead connection may fail to close; the next send reopens it
+                logger.debug("Closing the SMTP connection failed", exc_info=True)
+            return _smtp_error(exc)
+        return ""
+
+    def submit(self, message: EmailMessage) -> Future[str]:
+        return self.pool.submit(self._send, message)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        for smtp in self.connections:
+            try:
+                smtp.close()
+            except Exception:  # closing a broken connection must not hide the real outcome
+                logger.debug("Closing the SMTP connection failed", exc_info=True)
 
 
 class RateLimit:
@@ -219,8 +277,6 @@ def _claim(job: Job, selector: Q, size: int) -> list[int]:
             .exclude(_claimed_by_live_job())
             .order_by("pk")
         )
-        from django.db import connection
-
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True, of=("self",))
         ids = list(pending.values_list("pk", flat=True)[:size])
@@ -246,25 +302,28 @@ def _record(outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
     now = timezone.now()
+    q = connection.ops.quote_name
+    # One parameterised statement per row, sent as a batch (bulk_update's CASE per column
+    # costs more than the sends it records).
+    statement = (
+        f"UPDATE {q(Delivery._meta.db_table)} SET {q('job_id')} = NULL, "  # noqa: S608 (names from the model)
+        f"{q('finished_at')} = %s, {q('recipient')} = %s, {q('message_id')} = %s, "
+        f"{q('error')} = %s WHERE {q('entry_id')} = %s"
+    )
+    finished = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic():
         for status in (DeliveryStatus.SENT, DeliveryStatus.ERROR):
             ids = [o.entry.pk for o in outcomes if o.status == status]
             if ids:
                 InteractionLogEntry.objects.filter(pk__in=ids).update(delivery_status=status)
-        Delivery.objects.bulk_update(
-            [
-                Delivery(
-                    entry_id=o.entry.pk,
-                    job=None,
-                    finished_at=now,
-                    recipient=o.recipient[:254],
-                    message_id=o.message_id[:250],
-                    error=o.error,
-                )
-                for o in outcomes
-            ],
-            ["job", "finished_at", "recipient", "message_id", "error"],
-        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                statement,
+                [
+                    (finished, o.recipient[:254], o.message_id[:250], o.error, o.entry.pk)
+                    for o in outcomes
+                ],
+            )
 
 
 class _Contents:
@@ -392,10 +451,38 @@ def _smtp_error(exc: Exception) -> str:
             parts.append(f"{address}: {code} {reason}")
         return "; ".join(parts)
     if isinstance(exc, smtplib.SMTPResponseException):
-        reason = exc.smtp_error
-        text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
-        return f"{exc.smtp_code} {text}"
+        raw: bytes | str = exc.smtp_error
+        reason = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+        return f"{exc.smtp_code} {reason}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def docx_to_pdf(content: bytes, timeout: float = 300) -> bytes | None:
+    """The .docx as PDF through LibreOffice when it is installed (optional: None without it,
+    or when the conversion fails or takes too long)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "documents.docx"
+        source.write_bytes(content)
+        try:
+            subprocess.run(  # noqa: S603 (a fixed program on a file we wrote)
+                [office, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+                env={"HOME": folder, "PATH": "/usr/bin:/bin"},
+            )
+        except (subprocess.SubprocessError, OSError):
+            logger.warning("LibreOffice could not convert the print bundle to PDF", exc_info=True)
+            return None
+        target = source.with_suffix(".pdf")
+        return target.read_bytes() if target.exists() else None
 
 
 class PrintBundle:
@@ -421,12 +508,15 @@ class PrintBundle:
             n += 1
             name = f"{stem} ({n}).{ext}"
         self.names.add(name)
-        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        self.zip.writestr(info, doc.content)
+        self._write(name, doc.content)
         if doc.kind == "docx":
             self.word.append(doc.content)
         self.count += 1
+
+    def _write(self, name: str, content: bytes) -> None:
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zip.writestr(info, content)
 
     def finish(self, *, job: Job, actor: Any) -> DeliveryBundle | None:
         if not self.count:
@@ -434,9 +524,11 @@ class PrintBundle:
             self.file.close()
             return None
         if self.word:
-            info = zipfile.ZipInfo(_("All documents") + ".docx", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            self.zip.writestr(info, merge.combine_docx(self.word))
+            combined = merge.combine_docx(self.word)
+            self._write(_("All documents") + ".docx", combined)
+            pdf = docx_to_pdf(combined)
+            if pdf is not None:
+                self._write(_("All documents") + ".pdf", pdf)
         self.zip.close()
         self.file.seek(0)
         content = self.file.read()
@@ -457,7 +549,7 @@ class PrintBundle:
 
 def _deliver_one(
     entry: InteractionLogEntry,
-    connection: Any,
+    senders: Senders,
     bundle: PrintBundle,
     read: _Contents,
     limit: RateLimit,
@@ -499,19 +591,12 @@ def _deliver_one(
         except merge.MergeTemplateError as exc:
             return Outcome(entry, DeliveryStatus.ERROR, recipient=recipient, error=exc.message)
         limit.wait()
-        try:
-            connection.send_messages([message])
-        except (smtplib.SMTPException, OSError) as exc:
-            try:
-                connection.close()
-            except Exception:  # a dead connection may fail to close; the next send reopens it
-                logger.debug("Closing the SMTP connection failed", exc_info=True)
-            return Outcome(entry, DeliveryStatus.ERROR, recipient=recipient, error=_smtp_error(exc))
         return Outcome(
             entry,
             DeliveryStatus.SENT,
             recipient=recipient,
             message_id=message.extra_headers["Message-ID"],
+            pending=senders.submit(message),
         )
     if entry.correspondence_type == CorrespondenceType.HARD_COPY:
         try:
@@ -538,19 +623,16 @@ def deliver_entries(
     limit = RateLimit(int(getattr(settings, "RAPPORT_DELIVERY_RATE_PER_MINUTE", 0)))
     read = _Contents()
     bundle = PrintBundle()
-    connection = get_connection()
+    senders = Senders(int(getattr(settings, "RAPPORT_DELIVERY_CONNECTIONS", 4)))
     try:
-        return _deliver_batches(job, selector, size, limit, read, bundle, connection, progress)
+        return _deliver_batches(job, selector, size, limit, read, bundle, senders, progress)
     except Exception:
         # The job fails (a bug, the database gone): what it claimed and did not record is
         # Unknown now, as if its worker had died.
         _mark_unknown(job)
         raise
     finally:
-        try:
-            connection.close()
-        except Exception:  # closing a broken connection must not hide the real outcome
-            logger.debug("Closing the SMTP connection failed", exc_info=True)
+        senders.close()
 
 
 def _deliver_batches(
@@ -560,7 +642,7 @@ def _deliver_batches(
     limit: RateLimit,
     read: _Contents,
     bundle: PrintBundle,
-    connection: Any,
+    senders: Senders,
     progress: Progress | None,
 ) -> dict[str, Any]:
     total = InteractionLogEntry.objects.filter(
@@ -581,7 +663,7 @@ def _deliver_batches(
         outcomes = []
         for entry in entries:
             try:
-                outcome = _deliver_one(entry, connection, bundle, read, limit)
+                outcome = _deliver_one(entry, senders, bundle, read, limit)
             except Exception as exc:  # one broken document must not stop the others
                 logger.exception("Delivering entry %s failed", entry.pk)
                 outcome = Outcome(entry, DeliveryStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
@@ -589,7 +671,7 @@ def _deliver_batches(
                 printed.append(outcome)  # recorded once the bundle is stored
             else:
                 outcomes.append(outcome)
-        _record(outcomes)
+        _record([outcome.settle() for outcome in outcomes])
         for outcome in outcomes:
             counts["sent" if outcome.status == DeliveryStatus.SENT else "error"] += 1
         done += len(ids)

@@ -17,6 +17,7 @@ from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Contact
 from rapport.core import services as core_services
+from rapport.core.events import emit
 from rapport.core.validation import (
     PermissionDenied,
     field_error,
@@ -44,7 +45,16 @@ restore_checks: list[Callable[[QuerySet[InteractionLogEntry]], None]] = []
 def cancel_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
     """Mark entries canceled; statistics stop counting them. Returns how many changed."""
     require_perm(actor, "interactions.cancel_interactionlogentry")
-    return entries.filter(canceled=False, postponed=False).update(canceled=True)
+    changing = entries.filter(canceled=False, postponed=False)
+    ids = list(
+        InteractionLogEntry.objects.select_for_update()
+        .filter(pk__in=changing.values("pk"))
+        .values_list("pk", flat=True)
+    )
+    changed = changing.update(canceled=True)
+    if ids:
+        emit("entry.canceled", {"entry_nos": ids})
+    return changed
 
 
 @transaction.atomic
@@ -52,7 +62,16 @@ def restore_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> in
     require_perm(actor, "interactions.cancel_interactionlogentry")
     for check in restore_checks:
         check(entries)
-    return entries.filter(canceled=True, postponed=False).update(canceled=False)
+    changing = entries.filter(canceled=True, postponed=False)
+    ids = list(
+        InteractionLogEntry.objects.select_for_update()
+        .filter(pk__in=changing.values("pk"))
+        .values_list("pk", flat=True)
+    )
+    changed = changing.update(canceled=False)
+    if ids:
+        emit("entry.restored", {"entry_nos": ids})
+    return changed
 
 
 @transaction.atomic
@@ -139,6 +158,7 @@ def delete_canceled_entry(*, actor: Any, entry: InteractionLogEntry) -> None:
             "not_canceled",
         )
     _delete_entries(InteractionLogEntry.objects.filter(pk=entry.pk))
+    emit("entry.deleted", {"entry_nos": [entry.pk]})
 
 
 @transaction.atomic
@@ -233,7 +253,10 @@ def delete_canceled_entries(
                 rest.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size]
             )
             batch = rest.filter(pk__lte=bound[0]) if bound else rest
+            ids = list(batch.values_list("pk", flat=True))
             deleted += _delete_entries(batch)
+            if ids:  # one event per batch, with its entry numbers
+                emit("entry.deleted", {"entry_nos": ids})
             if progress:
                 progress(min(deleted, total), total)
             if not bound:

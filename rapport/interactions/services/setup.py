@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from rapport.contacts.queries import marketing_setup
@@ -20,8 +21,12 @@ from rapport.interactions import attachments as files
 from rapport.interactions import merge
 from rapport.interactions.attachments import Upload
 from rapport.interactions.models import (
+    DOCUMENT_SETUP_FIELDS,
+    SETUP_TEMPLATE_FIELDS,
     Attachment,
     DeliveryBundle,
+    DocumentType,
+    ExtraDocumentType,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
@@ -160,6 +165,7 @@ def _ensure_language_row(
 ) -> InteractionTemplateLanguage:
     row = InteractionTemplateLanguage.objects.filter(template=template, language=language).first()
     if row is None:
+        refuse_language_for_document_template(template, language)
         row = InteractionTemplateLanguage.objects.create(
             template=template, language=language, description=template.description
         )
@@ -194,10 +200,7 @@ def delete_interaction_template(*, actor: Any, template: InteractionTemplate) ->
     """Deletes the template's language rows and their attachments (rules 3). Rapport protects
     templates that log entries or the template setup still use."""
     require_perm(actor, "interactions.delete_interactiontemplate")
-    if (
-        template.entries.exists()
-        or InteractionTemplateSetup.objects.filter(outgoing_calls=template).exists()
-    ):
+    if template.entries.exists() or setup_uses(template, SETUP_TEMPLATE_FIELDS):
         raise field_error(
             "code",
             _("You cannot delete interaction template %(code)s because it is in use.")
@@ -226,6 +229,7 @@ def save_template_language(
     require_perm(actor, "interactions.change_interactiontemplate")
     row = InteractionTemplateLanguage.objects.filter(template=template, language=language).first()
     if row is None:
+        refuse_language_for_document_template(template, language)
         row = InteractionTemplateLanguage(template=template, language=language)
     row.description = description or row.description or template.description
     validate_instance(row)
@@ -335,18 +339,112 @@ def delete_template_language(*, actor: Any, row: InteractionTemplateLanguage) ->
         template.save(update_fields=["language"])
 
 
+# --- Interaction Template Setup ----------------------------------------------------------------
+
+DOCUMENT_LOGGING_FIELDS = list(DOCUMENT_SETUP_FIELDS.values())
+
+
+def setup_uses(template: InteractionTemplate, fields: Iterable[str]) -> bool:
+    """Whether the setup names `template` in one of `fields` (or an extra document type does,
+    when the document fields are asked about)."""
+    names = list(fields)
+    match = Q()
+    for name in names:
+        match |= Q(**{name: template})
+    if names and InteractionTemplateSetup.objects.filter(match).exists():
+        return True
+    return bool(set(names) & set(DOCUMENT_LOGGING_FIELDS)) and (
+        ExtraDocumentType.objects.filter(template=template).exists()
+    )
+
+
+def language_rule_error(field: str, template: InteractionTemplate, language_code: str) -> Any:
+    """Rules 13: BC's words when a template for document logging has a template language."""
+    return field_error(
+        field,
+        _(
+            "Interaction Template %(template)s has assigned Interaction Template Language "
+            "%(language)s.\nIt is not allowed to have languages assigned to templates used for "
+            "system document logging."
+        )
+        % {"template": template.code, "language": language_code},
+        "template_has_languages",
+    )
+
+
+def check_document_template(template: InteractionTemplate, field: str) -> None:
+    """A template used for document logging may have no template languages (BC 5.1)."""
+    row = template.languages.select_related("language").order_by("language__code").first()
+    if row is not None:
+        raise language_rule_error(field, template, row.language.code if row.language else "")
+
+
+def refuse_language_for_document_template(
+    template: InteractionTemplate, language: Language | None
+) -> None:
+    """The other side of the rule: no language row for a template the setup uses for documents."""
+    if template.pk and setup_uses(template, DOCUMENT_LOGGING_FIELDS):
+        raise language_rule_error("language", template, language.code if language else "")
+
+
+@dataclass
+class ExtraDocumentTypeInput:
+    code: str
+    description: str = ""
+    template: InteractionTemplate | None = None
+
+
 @transaction.atomic
-def update_template_setup(*, actor: Any, **fields: Any) -> InteractionTemplateSetup:
+def update_template_setup(
+    *,
+    actor: Any,
+    extra_document_types: list[ExtraDocumentTypeInput] | None = None,
+    **fields: Any,
+) -> InteractionTemplateSetup:
+    """Change the fields given (a template, or None for none; `skip_unrecorded_documents`).
+    `extra_document_types`, when given, replaces the extra document types (Rapport)."""
     require_perm(actor, "interactions.change_interactiontemplatesetup")
     setup = InteractionTemplateSetup.objects.select_for_update().filter(
         pk=1
     ).first() or InteractionTemplateSetup(pk=1)
     for key, value in fields.items():
-        if key == "outgoing_calls":
-            setup.outgoing_calls = value
+        if key in SETUP_TEMPLATE_FIELDS:
+            if value is not None and key in DOCUMENT_LOGGING_FIELDS:
+                check_document_template(value, key)
+            setattr(setup, key, value)
+        elif key == "skip_unrecorded_documents":
+            setup.skip_unrecorded_documents = bool(value)
     validate_instance(setup)
     setup.save()
+    if extra_document_types is not None:
+        _replace_extra_document_types(extra_document_types)
     return setup
+
+
+def _replace_extra_document_types(rows: list[ExtraDocumentTypeInput]) -> None:
+    field = "extra_document_types"
+    seen: set[str] = set()
+    kept: list[int] = []
+    for row in rows:
+        code = (row.code or "").strip().upper()
+        if not code:
+            raise fill_in(field, _("Code"))
+        if code.lower() in DocumentType.values or code in seen:
+            raise field_error(
+                field,
+                _("The document type %(code)s already exists.") % {"code": code},
+                "duplicate",
+            )
+        seen.add(code)
+        if row.template is not None:
+            check_document_template(row.template, field)
+        item = ExtraDocumentType.objects.filter(code=code).first() or ExtraDocumentType(code=code)
+        item.description = row.description or ""
+        item.template = row.template
+        validate_instance(item)
+        item.save()
+        kept.append(item.pk)
+    ExtraDocumentType.objects.exclude(pk__in=kept).delete()
 
 
 # --- attachments -------------------------------------------------------------------------------

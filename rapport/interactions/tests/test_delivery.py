@@ -205,9 +205,7 @@ def test_a_job_that_dies_between_send_and_record_leaves_unknown_and_never_sends_
     alice, company, mail_template, smtp, monkeypatch, settings
 ):
     settings.RAPPORT_DELIVERY_BATCH_SIZE = 2
-    people = [
-        person_of(alice, company, f"P{i}", email=f"p{i}@x.example") for i in range(5)
-    ]
+    people = [person_of(alice, company, f"P{i}", email=f"p{i}@x.example") for i in range(5)]
     entries = [log(alice, p, mail_template, deliver=False) for p in people]
     InteractionLogEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
         delivery_status=DeliveryStatus.IN_PROGRESS
@@ -362,3 +360,17 @@ def test_the_rate_limit_spreads_sends_over_the_minute():
         limit.wait()
     assert slept == [0.5, 0.5, 0.5]
     assert delivery.RateLimit(0, clock=lambda: 0.0, sleep=sleep).interval == 0
+
+
+def test_a_print_bundle_gets_a_pdf_when_libreoffice_is_installed(alice, maija, word_template):
+    import shutil
+
+    from rapport.interactions.models import DeliveryBundle
+    from rapport.interactions.tests.documents import zip_names
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice is optional and not installed here")
+    entry = log(alice, maija, word_template)
+    job = execute_job(delivery.start_delivery(actor=alice, entries=[entry.pk]).pk)
+    names = zip_names(delivery.bundle_bytes(DeliveryBundle.objects.get(job=job)))
+    assert "All documents.pdf" in names

@@ -488,3 +488,25 @@ def test_a_line_break_in_a_value_becomes_a_word_line_break():
 
     assert docx_texts(rendered.content) == ["Line 1\nLine 2"]
     assert b"<w:br/>" in zipfile.ZipFile(io.BytesIO(rendered.content)).read("word/document.xml")
+
+
+def test_the_compiled_text_part_matches_the_text_of_the_rendered_html():
+    from rapport.interactions.merge.html import html_to_text
+
+    layout = make_email_layout(
+        "Offer for {{ contact.name }}",
+        "<h1>Hello {{ contact.salutation }}</h1><p>{{ remarks }}</p>"
+        "{% if salesperson.name %}<p>Regards,<br>{{ salesperson.name }}</p>{% endif %}"
+        '<p><a href="mailto:{{ salesperson.email }}">Write to us</a></p>',
+    )
+    snapshot = sample_snapshot()
+    snapshot["remarks"] = "<b>Bold</b> & 'quoted'"
+    doc = render_document("html", layout, snapshot, "en")
+    assert doc.text == html_to_text(doc.html)
+    assert "<b>Bold</b> & 'quoted'" in doc.text
+
+
+def test_braces_written_as_text_in_a_layout_stay_text_in_the_plain_part():
+    layout = make_email_layout("S", "<p>&#123;&#123; 7*7 &#125;&#125; {{ contact.name }}</p>")
+    doc = render_document("html", layout, sample_snapshot(), "en")
+    assert "{{ 7*7 }}" in doc.text and "49" not in doc.text

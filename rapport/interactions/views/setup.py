@@ -32,6 +32,7 @@ from rapport.interactions import merge, queries, services
 from rapport.interactions.attachments import read_content
 from rapport.interactions.forms_setup import (
     EmailLayoutForm,
+    ExtraDocumentTypeFormSet,
     GroupForm,
     StatisticsFilterForm,
     TemplateForm,
@@ -40,6 +41,7 @@ from rapport.interactions.forms_setup import (
     parse_email_layout,
 )
 from rapport.interactions.models import (
+    SETUP_TEMPLATE_FIELDS,
     Attachment,
     InteractionGroup,
     InteractionLogEntry,
@@ -588,19 +590,43 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def template_setup(request: HttpRequest) -> HttpResponse:
+    """BC's page 5186 (General, Sales, Purchases, Service) and Rapport's extra document types."""
     _require(request, VIEW_SETUP)
     current = queries.template_setup()
     can_change = request.user.has_perm(CHANGE_SETUP)
-    form = TemplateSetupForm(
-        request.POST or None, initial={"outgoing_calls": current.outgoing_calls}
+    initial: dict[str, Any] = {name: getattr(current, name) for name in SETUP_TEMPLATE_FIELDS}
+    initial["skip_unrecorded_documents"] = current.skip_unrecorded_documents
+    form = TemplateSetupForm(request.POST or None, initial=initial)
+    # A post without the extra document types' table (an old form, a script) leaves them alone.
+    extra_posted = "extra-TOTAL_FORMS" in request.POST
+    extra = ExtraDocumentTypeFormSet(
+        request.POST if extra_posted else None,
+        prefix="extra",
+        initial=[
+            {"code": row.code, "description": row.description, "template": row.template}
+            for row in queries.extra_document_types()
+        ],
     )
     if request.method == "POST":
         if not can_change:
             raise PermissionDenied
-        if form.is_valid():
+        if form.is_valid() and (not extra_posted or extra.is_valid()):
+            rows = (
+                [
+                    services.ExtraDocumentTypeInput(
+                        code=data["code"],
+                        description=data["description"],
+                        template=data["template"],
+                    )
+                    for data in extra.cleaned_data
+                    if data and data.get("code") and not data.get("DELETE")
+                ]
+                if extra_posted
+                else None
+            )
             try:
                 services.update_template_setup(
-                    actor=request.user, outgoing_calls=form.cleaned_data["outgoing_calls"]
+                    actor=request.user, extra_document_types=rows, **form.cleaned_data
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)
@@ -610,8 +636,12 @@ def template_setup(request: HttpRequest) -> HttpResponse:
     if not can_change:
         for field in form.fields.values():
             field.disabled = True
+        for sub in extra.forms:
+            for field in sub.fields.values():
+                field.disabled = True
     context = {
         "form": form,
+        "extra": extra,
         "can_change": can_change,
         "marketing_setup": marketing_setup(),
         "attachment_count": Attachment.objects.count(),
@@ -622,7 +652,7 @@ def template_setup(request: HttpRequest) -> HttpResponse:
         "interactions/setup/template_setup.html",
         context,
         partial="form",
-        status=422 if form.errors else 200,
+        status=422 if form.errors or extra.errors else 200,
     )
 
 

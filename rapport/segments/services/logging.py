@@ -16,6 +16,7 @@ from rapport.campaigns.models import CampaignEntry
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
 from rapport.core.choices import CorrespondenceType
+from rapport.core.events import emit
 from rapport.core.validation import PermissionDenied, ValidationError, field_error, require_perm
 from rapport.interactions.models import Attachment, DeliveryStatus, InteractionLogEntry
 from rapport.interactions.services.delivery import start_delivery
@@ -359,6 +360,14 @@ def _log_segment(
     ):
         # Sending starts once the log has committed (a rolled-back log sends nothing).
         delivery_job = start_delivery(actor=actor, logged_segment=logged.pk)
+    emit(
+        "segment.logged",
+        {
+            "logged_segment_entry_no": logged.pk,
+            "segment_no": segment.no,
+            "interactions": interactions,
+        },
+    )
 
     campaign_no = segment.campaign
     segment_no = segment.no
@@ -423,6 +432,9 @@ def _set_canceled(actor: Any, logged: QuerySet[LoggedSegment], canceled: bool) -
     )
     InteractionLogEntry.objects.filter(logged_segment_entry_no__in=ids).update(canceled=canceled)
     CampaignEntry.objects.filter(register_no__in=ids).update(canceled=canceled)
+    if changed:
+        kind = "logged_segment.canceled" if canceled else "logged_segment.restored"
+        emit(kind, {"logged_segment_entry_nos": ids})
     return changed
 
 
