@@ -32,8 +32,10 @@ RESULT_CAPTIONS = {
     "deleted": _l("Entries deleted"),
     "attachments": _l("Attachments"),
     "moved": _l("Attachments moved"),
+    "sent": _l("Sent"),
+    "error": _l("Error"),
 }
-HIDDEN_RESULTS = {"errors", "dry_run", "kept_file", "filename"}
+HIDDEN_RESULTS = {"errors", "dry_run", "kept_file", "filename", "bundle"}
 
 
 def jobs_visible_to(user: Any) -> QuerySet[Job]:

@@ -241,6 +241,24 @@ class InteractionForm(forms.Form):
         help_text=_l("One comment per line, at most 80 characters each."),
     )
     attachment = forms.FileField(label=_l("Attachment"), required=False)
+    subject = forms.CharField(
+        label=_l("Subject"),
+        max_length=100,
+        required=False,
+        help_text=_l("The e-mail's subject; empty: the description."),
+    )
+    remarks = forms.CharField(
+        label=_l("Remarks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_l("Free text for this contact's document (the merge field remarks)."),
+    )
+    deliver = forms.BooleanField(
+        label=_l("Send"),
+        required=False,
+        initial=True,
+        help_text=_l("Send the document to the contact when the correspondence type is set."),
+    )
 
     def __init__(
         self,
@@ -380,6 +398,8 @@ class InteractionForm(forms.Form):
             opportunity=data.get("opportunity"),
             comments=comments if (comments or keep_comments) else None,
             upload=upload_of(data.get("attachment")),
+            subject=data.get("subject") or "",
+            remarks=data.get("remarks") or "",
             explicit=explicit,
         )
 
@@ -397,6 +417,7 @@ def refreshed_initial(
     values["successful"] = bool(raw.get("successful"))
     values["campaign_target"] = bool(raw.get("campaign_target"))
     values["campaign_response"] = bool(raw.get("campaign_response"))
+    values["deliver"] = bool(raw.get("deliver"))
     if not reset:
         return values
     contact = find_contact(user, str(raw.get("contact") or ""))
@@ -424,6 +445,9 @@ def initial_from_entry(entry: InteractionLogEntry) -> dict[str, Any]:
         date=moment.date(),
         time=moment.time(),
         successful=True,
+        # The subject defaults to the description; shown only when it was typed.
+        subject=entry.subject if entry.subject != entry.description else "",
+        deliver=True,
         comments="\n".join(
             line.comment if isinstance(line, services.CommentLine) else line
             for line in data.comments or []

@@ -163,6 +163,38 @@ class TemplateLanguageForm(forms.Form):
         return upload_of(file if isinstance(file, UploadedFile) else None)
 
 
+class EmailLayoutForm(forms.Form):
+    """A template language's e-mail merge layout: a subject and an HTML body, both with merge
+    fields such as {{ contact.name }}."""
+
+    subject = forms.CharField(max_length=250, required=False, label=_l("Subject"))
+    body = forms.CharField(
+        required=False,
+        label=_l("Body"),
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "true"}),
+        help_text=_l("HTML with merge fields, for example <p>Dear {{ contact.name }},</p>."),
+    )
+    replace = forms.BooleanField(
+        required=False,
+        label=_l("Replace existing attachment"),
+        help_text=_l("Needed when the language has an attachment that is not an e-mail layout."),
+    )
+
+
+def parse_email_layout(html: str) -> dict[str, str]:
+    """The subject (<title>) and body of an HTML e-mail layout, to edit it again; empty values
+    when the file does not read as one."""
+    import html as html_lib
+    import re
+
+    title = re.search(r"<title[^>]*>(.*?)</title>", html, re.S | re.I)
+    body = re.search(r"<body[^>]*>(.*)</body>", html, re.S | re.I)
+    return {
+        "subject": html_lib.unescape(title.group(1).strip()) if title else "",
+        "body": body.group(1).strip() if body else "",
+    }
+
+
 class StatisticsFilterForm(forms.Form):
     """BC's Date Filter of the statistics fact box: an optional range, from the query string."""
 

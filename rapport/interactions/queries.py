@@ -17,6 +17,7 @@ from rapport.contacts.models import Contact
 from rapport.core.listing import Filter, ListSpec, parse_bool, parse_code, parse_iso_date
 from rapport.interactions.models import (
     SETUP_TEMPLATE_FIELDS,
+    DeliveryStatus,
     ExtraDocumentType,
     InformationFlow,
     InteractionLogEntry,
@@ -54,6 +55,16 @@ def entries_visible_to(user: Any) -> QuerySet[InteractionLogEntry]:
     return InteractionLogEntry.objects.select_related(*ENTRY_RELATED)
 
 
+def parse_delivery_status(value: str) -> str:
+    """A Delivery Status filter value: in_progress, sent, error, unknown or none (blank)."""
+    text = value.strip().lower()
+    if text == "none":
+        return ""
+    if text not in DeliveryStatus.values or not text:
+        raise ValueError(text)
+    return text
+
+
 ENTRY_FILTERS = {
     "contact": Filter("contact__no", parse_code, _l("Contact No.")),
     "company": Filter("contact_company__no", parse_code, _l("Contact Company No.")),
@@ -71,6 +82,7 @@ ENTRY_FILTERS = {
     "entry_to": Filter("pk__lte", int, _l("Entry No.")),
     "logged_segment": Filter("logged_segment_entry_no", int, _l("Logged Segment Entry No.")),
     "segment": Filter("segment_no", parse_code, _l("Segment No.")),
+    "delivery_status": Filter("delivery_status", parse_delivery_status, _l("Delivery Status")),
 }
 
 ENTRY_LIST = ListSpec(

@@ -338,6 +338,20 @@ class InteractionIn(Schema):
         "the multipart `.../with-attachment` endpoints take the same file as an upload).",
     )
     postpone: bool = Field(False, description='"Finish later": save as a postponed interaction.')
+    subject: str = Field(
+        "", max_length=100, description="The e-mail's subject; empty: the description."
+    )
+    remarks: str = Field(
+        "",
+        max_length=10000,
+        description="Free text for this contact's document (the merge field `remarks`).",
+    )
+    deliver: bool = Field(
+        False,
+        description="Send the document to the contact (by e-mail, or into a print bundle for "
+        "hard copy) when the correspondence type is set: a delivery job starts after the "
+        "entry is logged; follow it at `GET /jobs/{job_id}` or on the entry's `delivery`.",
+    )
     create_opportunity: bool = Field(
         False, description='BC\'s "create opportunity?": one from the new entry, all or nothing.'
     )
@@ -409,7 +423,11 @@ class InteractionLogEntryOut(Schema):
     attempt_failed: bool
     opportunity_no: str
     salesperson_code: str
-    delivery_status: str
+    subject: str
+    delivery_status: str = Field(
+        description="Blank, in_progress, sent, error or unknown (a job stopped before it "
+        "recorded whether the document went out)."
+    )
     canceled: bool
     correspondence_type: str
     document_type: str
@@ -477,12 +495,82 @@ class InteractionLogEntryOut(Schema):
         return related_code(obj, "salesperson")
 
 
+class DeliveryOut(Schema):
+    """How the entry's document was last sent."""
+
+    status: str
+    recipient: str
+    attempts: int
+    error: str
+    message_id: str
+    finished_at: datetime.datetime | None
+
+
 class InteractionLogEntryDetailOut(InteractionLogEntryOut):
     comments: list[CommentOut]
+    delivery: DeliveryOut | None = Field(
+        description="The last send of the entry's document; null when it was never sent."
+    )
 
     @staticmethod
     def resolve_comments(obj: Any) -> list[Any]:
         return list(obj.comments.all())
+
+    @staticmethod
+    def resolve_delivery(obj: Any) -> dict[str, Any] | None:
+        from rapport.interactions.models import Delivery
+        from rapport.interactions.services.delivery import error_text
+
+        delivery = Delivery.objects.filter(entry_id=obj.pk).first()
+        if delivery is None:
+            return None
+        return {
+            "status": obj.delivery_status,
+            "recipient": delivery.recipient,
+            "attempts": delivery.attempts,
+            "error": error_text(delivery.error),
+            "message_id": delivery.message_id,
+            "finished_at": delivery.finished_at,
+        }
+
+
+class DocumentOut(Schema):
+    """A merged document: an HTML e-mail (`html`, `text`) or a file (`content_base64`)."""
+
+    subject: str
+    file_name: str
+    content_type: str
+    html: str = Field(description="The e-mail's HTML body, or a Word document's text as HTML.")
+    text: str = Field(description="The e-mail's plain-text body.")
+    content_base64: str = Field(description="The document's bytes, base64-encoded.")
+
+
+class ResendIn(Schema):
+    """The entries to send again: `entry_nos`, or `filter` with the query parameters of
+    `GET /interaction-log-entries` (for example `{"logged_segment": "12",
+    "delivery_status": "error"}`)."""
+
+    entry_nos: list[int] = Field(default_factory=list, max_length=10000)
+    filter: dict[str, str] | None = Field(None, description="The log list's filters.")
+    failed_only: bool = Field(
+        False, description="Only entries whose delivery status is error or unknown."
+    )
+
+
+class DeliveryJobOut(Schema):
+    job_id: int
+    status: str
+    total: int = Field(description="How many documents the job is to send.")
+
+
+class EmailLayoutIn(Schema):
+    subject: str = Field(max_length=250, description="The subject, with merge fields.")
+    body: str = Field(
+        max_length=1_000_000, description="The HTML body, with merge fields ({{ contact.name }})."
+    )
+    replace: bool = Field(
+        True, description="Confirm replacing an attachment that is not an e-mail layout."
+    )
 
 
 class EntryNosIn(Schema):

@@ -48,6 +48,16 @@ urlpatterns = [
         setup.template_language_delete,
         name="template_language_delete",
     ),
+    path(
+        "templates/<str:code>/languages/<int:pk>/email-layout/",
+        setup.template_email_layout,
+        name="template_email_layout",
+    ),
+    path(
+        "templates/<str:code>/languages/<int:pk>/preview/",
+        setup.template_language_preview,
+        name="template_language_preview",
+    ),
     path("attachments/<int:pk>/", setup.attachment_download, name="attachment_download"),
     path("setup/", setup.template_setup, name="template_setup"),
     path("setup/relocate-attachments/", setup.relocate_attachments, name="relocate_attachments"),
@@ -57,6 +67,9 @@ urlpatterns = [
     path("entries/delete-canceled/", log.delete_canceled, name="delete_canceled"),
     path("entries/<int:pk>/", log.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/comments/", log.entry_comment_add, name="entry_comment_add"),
+    path("entries/<int:pk>/document/", log.entry_document, name="entry_document"),
+    path("entries/<int:pk>/resend/", log.entry_resend, name="entry_resend"),
+    path("print-bundles/<int:job_id>/", log.print_bundle_download, name="print_bundle"),
     path("entries/<int:pk>/delete/", log.entry_delete, name="entry_delete"),
     path(
         "entries/<int:pk>/opportunity/",

@@ -12,6 +12,7 @@ from rapport.interactions.api import (  # noqa: F401  (importing a module regist
     campaign_entries,
     contacts,
     create,
+    delivery,
     log,
     opportunities,
     postponed,

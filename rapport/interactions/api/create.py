@@ -100,6 +100,11 @@ def _interaction_input(
     if "opportunity_no" in sent:
         data.opportunity = resolve_code(Opportunity, "opportunity_no", payload.opportunity_no, "no")
         _explicit(data, "opportunity", data.opportunity is None)
+    if "subject" in sent or resume is None:
+        data.subject = payload.subject
+    elif resume.subject != resume.description:
+        data.subject = resume.subject
+    data.remarks = payload.remarks
     if "evaluation" in sent or resume is None:
         data.evaluation = payload.evaluation
     # BC resets "successful" when a postponed interaction is resumed.
@@ -206,7 +211,12 @@ def save_interaction(
     data.upload = upload
     with transaction.atomic(), payload_names():
         entry = services.create_interaction(
-            actor=request.user, data=data, postpone=payload.postpone, resume=resume, start=start
+            actor=request.user,
+            data=data,
+            postpone=payload.postpone,
+            resume=resume,
+            start=start,
+            deliver=payload.deliver,
         )
         # Hook (opportunities): BC's "create opportunity?" answered in the payload.
         if payload.create_opportunity:

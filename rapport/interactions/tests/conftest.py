@@ -11,6 +11,11 @@ from rapport.accounts.services import create_salesperson, update_user
 from rapport.contacts.services import create_contact
 from rapport.interactions import services
 from rapport.interactions.attachments import Upload
+from rapport.interactions.tests.delivery_fixtures import (  # noqa: F401  (fixtures)
+    maija,
+    mail_template,
+    word_template,
+)
 
 
 @pytest.fixture(autouse=True)

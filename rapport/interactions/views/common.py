@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from rapport.accounts.models import Salesperson
 from rapport.contacts.models import Contact
@@ -16,10 +16,12 @@ from rapport.core.forms import parse_local_date
 from rapport.core.listing import Page
 from rapport.core.validation import first_error
 from rapport.interactions import queries
+from rapport.interactions.attachments import safe_file_name
 from rapport.interactions.models import (
     Attachment,
     InteractionLogEntry,
 )
+from rapport.interactions.services.delivery import Document
 
 VIEW = "interactions.view_interactionlogentry"
 ADD = "interactions.add_interactionlogentry"
@@ -111,3 +113,63 @@ def attachment_of(entry: InteractionLogEntry | None) -> Attachment | None:
         .only("pk", "file_name", "file__size")
         .first()
     )
+
+
+# Content a browser would run or render as a page is only ever downloaded, never shown.
+ACTIVE_CONTENT_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+)
+
+
+def download_response(content: bytes, file_name: str, content_type: str) -> HttpResponse:
+    """Bytes as a download: always an attachment with a safe name, never sniffed or rendered
+    in the site's origin."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if not kind or kind in ACTIVE_CONTENT_TYPES:
+        kind = "application/octet-stream"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=safe_file_name(file_name))
+        or "attachment"
+    )
+    response["Content-Length"] = str(len(content))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def document_response(doc: Document) -> HttpResponse:
+    """A merged (or stored) document as a download."""
+    return download_response(doc.content, doc.file_name, doc.content_type)
+
+
+def preview_html(doc: Document) -> str:
+    """What a sandboxed frame shows of a document: the HTML e-mail, or a Word document's
+    text as HTML; empty for any other file (it is offered as a download only)."""
+    if doc.html:
+        return doc.html
+    rendered = doc.rendered
+    if doc.kind == "docx" and rendered is not None:
+        return str(getattr(rendered, "html", "") or "")
+    return ""
+
+
+def allow_preview_styles(response: HttpResponse) -> HttpResponse:
+    """A page with a document preview: the sandboxed frame (which takes the page's CSP) may use
+    the e-mail's inline styles; scripts stay blocked by the sandbox and the policy."""
+    response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
+    return response
+
+
+def preview_context(doc: Document | None) -> dict[str, Any] | None:
+    if doc is None:
+        return None
+    return {
+        "subject": doc.subject,
+        "file_name": doc.file_name,
+        "html": preview_html(doc),
+        "kind": doc.kind,
+        # An HTML e-mail is shown; a Word document or another file is also downloadable.
+        "downloadable": doc.kind != "html",
+    }

@@ -35,11 +35,15 @@ from rapport.interactions.models import (
     InteractionTemplate,
     Opportunity,
 )
+from rapport.interactions.services.delivery import Document
 from rapport.interactions.views.common import (
     ADD,
+    allow_preview_styles,
     attachment_of,
     contact_tab,
+    document_response,
     next_url,
+    preview_context,
     require,
 )
 
@@ -142,6 +146,7 @@ def _interaction_page(
     for name in locked & {"salesperson", "campaign", "opportunity"}:
         initial[name] = start.fixed()[name] if start is not None else None
     status = 200
+    preview: Document | None = None
     source = request.POST if request.method == "POST" else request.GET
     refresh = source.get("refresh")
     if request.method == "POST" and "cancel" in request.POST:
@@ -162,7 +167,19 @@ def _interaction_page(
             locked=locked,
             refresh_url=action,
         )
-        if form.is_valid():
+        if "preview" in request.POST:
+            if form.is_valid():
+                try:
+                    preview = services.preview_interaction(
+                        actor=user, data=form.interaction_input(keep_comments=resume is not None)
+                    )
+                except ValidationError as exc:
+                    add_service_error(form, exc)
+                else:
+                    if request.POST.get("preview") == "download":
+                        return document_response(preview)
+            status = 200 if preview is not None else 422
+        elif form.is_valid():
             postpone = "postpone" in request.POST
             try:
                 entry = services.create_interaction(
@@ -171,6 +188,7 @@ def _interaction_page(
                     postpone=postpone,
                     resume=resume,
                     start=start if resume is None else None,
+                    deliver=bool(form.cleaned_data.get("deliver")),
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)
@@ -197,7 +215,9 @@ def _interaction_page(
                     )
                 contact = entry.contact or form.cleaned_data["contact"]
                 return redirect(contact_tab(contact))
-        status = 422
+            status = 422
+        else:
+            status = 422
     elif refresh:
         code = (source.get("template") or "").strip().upper()
         template = InteractionTemplate.objects.filter(code=code).first() if code else None
@@ -224,10 +244,12 @@ def _interaction_page(
         "action": action,
         "current_attachment": attachment_of(resume),
         "back_url": contact_tab(contact) if contact else reverse("interactions:entry_list"),
+        "preview": preview_context(preview),
     }
-    return render_page(
+    response = render_page(
         request, "interactions/log/interaction_form.html", context, partial="form", status=status
     )
+    return allow_preview_styles(response) if preview is not None else response
 
 
 # Not "typed by the user": the time is "now" again on every draw; the rest are buttons.

@@ -12,29 +12,36 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rapport.accounts.models import Salesperson
 from rapport.core.forms import date_input_hint
 from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
-from rapport.interactions import queries, services
+from rapport.core.jobs_views import jobs_visible_to
+from rapport.core.models import Job, JobStatus
+from rapport.interactions import merge, queries, services
 from rapport.interactions.forms_log import (
     CommentForm,
     PurgeForm,
 )
 from rapport.interactions.models import (
+    Delivery,
+    DeliveryBundle,
+    DeliveryStatus,
     Evaluation,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
 )
+from rapport.interactions.services.delivery import bundle_bytes, error_text
 from rapport.interactions.views.common import (
     ADD,
     CANCEL,
@@ -44,6 +51,8 @@ from rapport.interactions.views.common import (
     VIEW,
     attachment_of,
     caption,
+    document_response,
+    download_response,
     entry_page,
     next_url,
     require,
@@ -134,6 +143,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "can_add": user.has_perm(ADD),
         "can_cancel": user.has_perm(CANCEL),
         "can_evaluate": user.has_perm(CHANGE),
+        "can_resend": user.has_perm(ADD),
+        "delivery_statuses": [c for c in DeliveryStatus.choices if c[0]],
         "can_purge": user.has_perm(PURGE),
         "date_hint": date_input_hint(),
         "filters_active": sum(
@@ -141,13 +152,14 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         ),
         "confirm_cancel": (_cancel_question(1), _cancel_question(2)),
         "confirm_restore": (_restore_question(1), _restore_question(2)),
+        "confirm_resend": (_resend_question(1), _resend_question(2)),
         "create_query": urlencode(create_params),
         "next": request.get_full_path(),
     }
     return render_page(request, "interactions/log/entry_list.html", context, partial="results")
 
 
-BULK_ACTIONS = {"cancel": CANCEL, "restore": CANCEL, "evaluate": CHANGE}
+BULK_ACTIONS = {"cancel": CANCEL, "restore": CANCEL, "evaluate": CHANGE, "resend": ADD}
 
 
 def _cancel_question(count: int) -> str:
@@ -160,8 +172,20 @@ def _restore_question(count: int) -> str:
     )
 
 
+def _resend_question(count: int) -> str:
+    return ngettext(
+        "Send the document of %(count)s selected entry again?",
+        "Send the documents of %(count)s selected entries again?",
+        count,
+    )
+
+
 # The actions that ask first, and their question (with %(count)s; rapport.js asks the same).
-CONFIRM_QUESTIONS = {"cancel": _cancel_question, "restore": _restore_question}
+CONFIRM_QUESTIONS = {
+    "cancel": _cancel_question,
+    "restore": _restore_question,
+    "resend": _resend_question,
+}
 
 
 def _entry_lines(entries: Any) -> list[str]:
@@ -208,6 +232,10 @@ def entry_bulk_action(request: HttpRequest) -> HttpResponse:
             asked = confirm_first(request, question, back=back, items=_entry_lines(entries))
             if asked is not None:
                 return asked
+        if action == "resend":
+            job = services.resend_entries(actor=request.user, entries=entries)
+            messages.success(request, _sending_message(job))
+            return redirect(back)
         if action == "cancel":
             count = services.cancel_entries(actor=request.user, entries=entries)
             text = ngettext(
@@ -242,6 +270,39 @@ def entry_bulk_action(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+def _sending_message(job: Job | None) -> str:
+    if job is None:
+        return _("There is nothing to send.")
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        ngettext(
+            "%(count)s document is being sent.", "%(count)s documents are being sent.", job.total
+        )
+        % {"count": job.total},
+        reverse("core:job_detail", args=[job.pk]),
+        _("Show the job"),
+    )
+
+
+def _delivery_job(entry: InteractionLogEntry, delivery: Delivery | None) -> Job | None:
+    """The job sending this entry now: the one holding its claim, else a queued or running
+    delivery job that names it (or its logged segment)."""
+    if entry.delivery_status != DeliveryStatus.IN_PROGRESS:
+        return None
+    if delivery is not None and delivery.job_id is not None:
+        return delivery.job
+    for job in Job.objects.filter(
+        kind=services.DELIVER, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).order_by("-pk")[:50]:
+        params = job.params or {}
+        if entry.pk in params.get("entries", ()) or (
+            entry.logged_segment_entry_no is not None
+            and params.get("logged_segment") == entry.logged_segment_entry_no
+        ):
+            return job
+    return None
+
+
 def _entry_detail_page(
     request: HttpRequest,
     entry: InteractionLogEntry,
@@ -250,9 +311,21 @@ def _entry_detail_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
+    delivery = Delivery.objects.select_related("job").filter(entry=entry).first()
     context = {
         "entry": entry,
         "title": queries.entry_title(entry),
+        "delivery": delivery,
+        "delivery_error": error_text(delivery.error) if delivery is not None else "",
+        "delivery_job": _delivery_job(entry, delivery),
+        "can_resend": (
+            user.has_perm(ADD)
+            and not entry.postponed
+            and bool(entry.correspondence_type)
+            and entry.attachment_id is not None
+            and entry.delivery_status != DeliveryStatus.IN_PROGRESS
+        ),
+        "confirm_resend": _resend_question(1) % {"count": 1},
         "comments": list(entry.comments.all()),
         "comment_form": comment_form or CommentForm(initial={"date": timezone.localdate()}),
         "attachment": attachment_of(entry),
@@ -275,6 +348,61 @@ def _entry_detail_page(
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, VIEW)
     return _entry_detail_page(request, visible_entry(request, pk))
+
+
+@require_safe
+def entry_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The entry's document as a download: its merge template rendered with the values
+    frozen when it was logged (the same bytes on every download), or its stored file."""
+    require(request, VIEW)
+    entry = visible_entry(request, pk)
+    try:
+        doc = services.render_entry_document(entry)
+    except merge.MergeTemplateError as exc:
+        messages.error(request, exc.message)
+        return redirect("interactions:entry_detail", pk=entry.pk)
+    if doc is None:
+        raise Http404
+    return document_response(doc)
+
+
+@require_POST
+def entry_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """BC's Resend for one entry: its document is sent again; nothing is logged again."""
+    require(request, ADD)
+    entry = visible_entry(request, pk)
+    back = reverse("interactions:entry_detail", args=[entry.pk])
+    asked = confirm_first(
+        request,
+        _resend_question(1) % {"count": 1},
+        back=back,
+        items=_entry_lines(InteractionLogEntry.objects.filter(pk=entry.pk)),
+    )
+    if asked is not None:
+        return asked
+    try:
+        job = services.resend_entries(
+            actor=request.user, entries=InteractionLogEntry.objects.filter(pk=entry.pk)
+        )
+    except ValidationError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _sending_message(job))
+    return redirect(back)
+
+
+@require_safe
+def print_bundle_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A delivery job's print bundle (a zip of the hard-copy documents), for those who may see
+    the log and the job."""
+    require(request, VIEW)
+    job = get_object_or_404(jobs_visible_to(request.user), pk=job_id)
+    if job.created_by_id != request.user.pk and not request.user.has_perm("core.view_job"):
+        raise Http404
+    bundle = DeliveryBundle.objects.select_related("attachment").filter(job=job).first()
+    if bundle is None:
+        raise Http404
+    return download_response(bundle_bytes(bundle), bundle.attachment.file_name, "application/zip")
 
 
 @require_POST

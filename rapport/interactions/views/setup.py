@@ -27,15 +27,18 @@ from django.views.decorators.http import require_POST, require_safe
 from rapport.contacts.queries import marketing_setup
 from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.core.listing import ListSpec, Page
-from rapport.interactions import queries, services
+from rapport.core.validation import first_error
+from rapport.interactions import merge, queries, services
 from rapport.interactions.attachments import read_content
 from rapport.interactions.forms_setup import (
+    EmailLayoutForm,
     ExtraDocumentTypeFormSet,
     GroupForm,
     StatisticsFilterForm,
     TemplateForm,
     TemplateLanguageForm,
     TemplateSetupForm,
+    parse_email_layout,
 )
 from rapport.interactions.models import (
     SETUP_TEMPLATE_FIELDS,
@@ -46,6 +49,11 @@ from rapport.interactions.models import (
     InteractionTemplateLanguage,
 )
 from rapport.interactions.tables import INTERACTION_GROUPS, TEMPLATE_LIST
+from rapport.interactions.views.common import (
+    allow_preview_styles,
+    document_response,
+    preview_context,
+)
 
 VIEW_GROUP = "interactions.view_interactiongroup"
 ADD_GROUP = "interactions.add_interactiongroup"
@@ -263,6 +271,7 @@ def _template_detail_context(
         "max_upload": settings.RAPPORT_MAX_UPLOAD_BYTES,
         "can_change": request.user.has_perm(CHANGE_TEMPLATE),
         "can_delete": request.user.has_perm(DELETE_TEMPLATE),
+        "merge_fields": merge_fields(),
     }
     context.update(
         _statistics(
@@ -444,6 +453,103 @@ def template_language_delete(request: HttpRequest, code: str, pk: int) -> HttpRe
     return redirect(
         reverse("interactions:template_detail", args=[row.template.code]) + "#languages"
     )
+
+
+def _layout_initial(row: InteractionTemplateLanguage) -> dict[str, Any]:
+    """The row's current HTML attachment as subject and body; empty for anything else."""
+    attachment = row.attachment
+    if attachment is None or not attachment.is_html:
+        return {}
+    try:
+        text = read_content(attachment).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return parse_email_layout(text)
+
+
+def template_email_layout(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Create or edit a template language's e-mail layout (subject and HTML body with merge
+    fields); saved as the row's HTML attachment."""
+    _require(request, CHANGE_TEMPLATE)
+    row = _language_row(code, pk)
+    form = EmailLayoutForm(
+        request.POST if request.method == "POST" else None, initial=_layout_initial(row)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        replace = data["replace"] or row.attachment is None or row.attachment.is_html
+        try:
+            services.save_email_layout(
+                actor=request.user,
+                template=row.template,
+                language=row.language,
+                subject=data["subject"],
+                body=data["body"],
+                replace=replace,
+            )
+        except ValidationError as exc:
+            field, message, error_code = first_error(exc)
+            if error_code == "replace_not_confirmed":
+                field = "replace"
+            elif field == "attachment":
+                field = "body"  # the layout's merge template error names its line
+            form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                _("The e-mail layout of language %(language)s was saved.")
+                % {"language": _language_name(row)},
+            )
+            return redirect(
+                reverse("interactions:template_detail", args=[row.template.code]) + "#languages"
+            )
+    context = {
+        "form": form,
+        "row": row,
+        "template": row.template,
+        "language_name": _language_name(row),
+        "merge_fields": merge_fields(),
+    }
+    return render_page(
+        request,
+        "interactions/setup/email_layout_form.html",
+        context,
+        partial="form",
+        status=422 if form.errors else 200,
+    )
+
+
+@require_safe
+def template_language_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The row's merge template rendered with sample values: an HTML e-mail is shown in a
+    sandboxed frame, a Word document as its text and as a download (`?download=1`)."""
+    _require(request, VIEW_TEMPLATE)
+    row = _language_row(code, pk)
+    try:
+        doc = services.preview_template_language(row)
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect(
+            reverse("interactions:template_detail", args=[row.template.code]) + "#languages"
+        )
+    preview = preview_context(doc)
+    assert preview is not None
+    if request.GET.get("download") or not preview["html"]:
+        return document_response(doc)
+    context = {
+        "row": row,
+        "template": row.template,
+        "language_name": _language_name(row),
+        "preview": preview,
+    }
+    return allow_preview_styles(
+        render_page(request, "interactions/setup/template_preview.html", context)
+    )
+
+
+def merge_fields() -> list[tuple[str, str]]:
+    """The merge fields a template may use, as (path, label)."""
+    return [(str(path), str(label)) for path, label in merge.MERGE_FIELDS]
 
 
 @require_safe
