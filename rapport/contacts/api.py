@@ -15,6 +15,7 @@ from rapport.contacts import exporting, importing, queries, services, tasks
 from rapport.contacts.models import (
     BusinessRelation,
     Contact,
+    ContactAltAddress,
     ContactBusinessRelation,
     MarketingSetup,
 )
@@ -22,6 +23,9 @@ from rapport.contacts.schemas import (
     BusinessRelationIn,
     BusinessRelationOut,
     BusinessRelationPatch,
+    ContactAltAddressIn,
+    ContactAltAddressOut,
+    ContactAltAddressPatch,
     ContactBusinessRelationIn,
     ContactBusinessRelationOut,
     ContactImportOut,
@@ -204,6 +208,88 @@ def contact_relation_delete(request: HttpRequest, contact_no: str, link_id: int)
     if link is None:
         raise Http404
     services.remove_contact_business_relation(actor=request.user, link=link)
+    return Status(204, None)
+
+
+# --- alternative addresses ----------------------------------------------------------------------
+
+
+def _alt_address(request: HttpRequest, contact_no: str, code: str) -> ContactAltAddress:
+    contact = _contact(request, contact_no)
+    alt = (
+        ContactAltAddress.objects.select_related("contact")
+        .filter(contact=contact, code=code.upper())
+        .first()
+    )
+    if alt is None:
+        raise RecordNotFound(no_such_record(ContactAltAddress, code.upper()))
+    return alt
+
+
+@router.get(
+    "/contacts/{contact_no}/alt-addresses",
+    response=list[ContactAltAddressOut],
+    summary="List a contact's alternative addresses",
+)
+def alt_address_list(request: HttpRequest, contact_no: str) -> Any:
+    require_api_perm(request, "contacts.view_contact")
+    contact = _contact(request, contact_no)
+    return contact.alt_addresses.select_related("contact")
+
+
+@router.post(
+    "/contacts/{contact_no}/alt-addresses",
+    response={201: ContactAltAddressOut},
+    summary="Create an alternative address for a contact",
+)
+def alt_address_create(
+    request: HttpRequest, contact_no: str, payload: ContactAltAddressIn
+) -> Status[ContactAltAddress]:
+    require_api_perm(request, "contacts.view_contact")
+    contact = _contact(request, contact_no)
+    alt = services.create_contact_alt_address(actor=request.user, contact=contact, **payload.dict())
+    return Status(201, alt)
+
+
+@router.get(
+    "/contacts/{contact_no}/alt-addresses/{alt_address_code}",
+    response=ContactAltAddressOut,
+    summary="Get an alternative address of a contact",
+)
+def alt_address_get(request: HttpRequest, contact_no: str, alt_address_code: str) -> Any:
+    require_api_perm(request, "contacts.view_contact")
+    return _alt_address(request, contact_no, alt_address_code)
+
+
+@router.patch(
+    "/contacts/{contact_no}/alt-addresses/{alt_address_code}",
+    response=ContactAltAddressOut,
+    summary="Update an alternative address of a contact",
+)
+def alt_address_update(
+    request: HttpRequest, contact_no: str, alt_address_code: str, payload: ContactAltAddressPatch
+) -> Any:
+    require_api_perm(request, "contacts.view_contact")
+    alt = _alt_address(request, contact_no, alt_address_code)
+    try:
+        return services.update_contact_alt_address(
+            actor=request.user, alt_address=alt, **payload.dict(exclude_unset=True)
+        )
+    except ContactAltAddress.DoesNotExist:  # deleted meanwhile
+        raise RecordNotFound(no_such_record(ContactAltAddress, alt.code)) from None
+
+
+@router.delete(
+    "/contacts/{contact_no}/alt-addresses/{alt_address_code}",
+    response={204: None},
+    summary="Delete an alternative address of a contact",
+)
+def alt_address_delete(
+    request: HttpRequest, contact_no: str, alt_address_code: str
+) -> Status[None]:
+    require_api_perm(request, "contacts.view_contact")
+    alt = _alt_address(request, contact_no, alt_address_code)
+    services.delete_contact_alt_address(actor=request.user, alt_address=alt)
     return Status(204, None)
 
 

@@ -11,8 +11,14 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from rapport.contacts.models import BusinessRelation, Contact, LinkToTable, MarketingSetup
-from rapport.contacts.services import CONTACT_FIELDS, clean_contact
+from rapport.contacts.models import (
+    BusinessRelation,
+    Contact,
+    ContactAltAddress,
+    LinkToTable,
+    MarketingSetup,
+)
+from rapport.contacts.services import ALT_ADDRESS_FIELDS, CONTACT_FIELDS, clean_contact
 from rapport.core.validation import first_error
 
 CONTACT_FORM_FIELDS = [
@@ -188,3 +194,18 @@ class MarketingSetupForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _post_clean(self) -> None:
         pass
+
+
+class ContactAltAddressForm(forms.ModelForm):
+    """Parses an alternative address; the services validate (code, e-mail) and write."""
+
+    class Meta:
+        model = ContactAltAddress
+        fields = ["code", *ALT_ADDRESS_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False  # the service says "You must fill in ..."
+
+    def validate_unique(self) -> None:
+        """Uniqueness per contact is the service's check (the form has no contact)."""

@@ -324,10 +324,46 @@ class ContactBusinessRelation(models.Model):
         return f"{self.contact.no} {self.business_relation.code} {self.no}".strip()
 
 
+class ContactAltAddress(models.Model):
+    """Another address of a contact (BC's Contact Alt. Address), keyed by Contact No. + Code."""
+
+    contact = models.ForeignKey(
+        Contact, models.CASCADE, related_name="alt_addresses", verbose_name=_("Contact No.")
+    )
+    code = CodeField(_("Code"), max_length=10)
+    company_name = models.CharField(_("Company Name"), max_length=100, blank=True)
+    company_name_2 = models.CharField(_("Company Name 2"), max_length=50, blank=True)
+    address = models.CharField(_("Address"), max_length=100, blank=True)
+    address_2 = models.CharField(_("Address 2"), max_length=50, blank=True)
+    post_code = CodeField(_("Post Code"), max_length=20, blank=True)
+    city = models.CharField(_("City"), max_length=30, blank=True)
+    county = models.CharField(_("County"), max_length=30, blank=True)
+    country_code = CodeField(_("Country/Region Code"), max_length=10, blank=True)
+    phone_no = models.CharField(_("Phone No."), max_length=30, blank=True)
+    mobile_phone_no = models.CharField(_("Mobile Phone No."), max_length=30, blank=True)
+    fax_no = models.CharField(_("Fax No."), max_length=30, blank=True)
+    email = models.CharField(_("Email"), max_length=80, blank=True)
+    search_email = CodeField(_("Search Email"), max_length=80, blank=True, db_index=True)
+    home_page = models.CharField(_("Home Page"), max_length=80, blank=True)
+    modified_at = models.DateTimeField(_("Last Date Modified"), auto_now=True)
+
+    class Meta:
+        ordering = ["contact", "code"]
+        verbose_name = _("contact alt. address")
+        verbose_name_plural = _("contact alt. addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "code"], name="contact_alt_address_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact.no} {self.code}"
+
+
 __all__ = [
     "AttachmentStorageType",
     "BusinessRelation",
     "Contact",
+    "ContactAltAddress",
     "ContactBusinessRelation",
     "ContactType",
     "LinkToTable",

@@ -246,3 +246,51 @@ class ContactImportOut(Schema):
     errors: list[ContactImportErrorOut]
     dry_run: bool
     job_id: int | None = None
+
+
+class ContactAltAddressFields(Schema):
+    company_name: str = Field("", max_length=100)
+    company_name_2: str = Field("", max_length=50)
+    address: str = Field("", max_length=100)
+    address_2: str = Field("", max_length=50)
+    post_code: str = Field("", max_length=20)
+    city: str = Field("", max_length=30)
+    county: str = Field("", max_length=30)
+    country_code: str = Field("", max_length=10)
+    phone_no: str = Field("", max_length=30)
+    mobile_phone_no: str = Field("", max_length=30)
+    fax_no: str = Field("", max_length=30)
+    email: str = Field("", max_length=80)
+    home_page: str = Field("", max_length=80)
+
+
+class ContactAltAddressIn(ContactAltAddressFields):
+    code: str = Field("", max_length=10, description="Required; unique per contact.")
+
+
+class ContactAltAddressPatch(PatchSchema):
+    """Only the fields sent are changed; `code` renames the alternative address."""
+
+    code: str | None = Field(None, max_length=10)
+    company_name: str | None = Field(None, max_length=100)
+    company_name_2: str | None = Field(None, max_length=50)
+    address: str | None = Field(None, max_length=100)
+    address_2: str | None = Field(None, max_length=50)
+    post_code: str | None = Field(None, max_length=20)
+    city: str | None = Field(None, max_length=30)
+    county: str | None = Field(None, max_length=30)
+    country_code: str | None = Field(None, max_length=10)
+    phone_no: str | None = Field(None, max_length=30)
+    mobile_phone_no: str | None = Field(None, max_length=30)
+    fax_no: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=80)
+    home_page: str | None = Field(None, max_length=80)
+
+
+class ContactAltAddressOut(ContactAltAddressIn):
+    contact_no: str
+    modified_at: datetime.datetime
+
+    @staticmethod
+    def resolve_contact_no(obj: object) -> str:
+        return obj.contact.no  # type: ignore[attr-defined]

@@ -9,12 +9,14 @@ from typing import Any
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
 from rapport.contacts.models import (
     BusinessRelation,
     Contact,
+    ContactAltAddress,
     ContactBusinessRelation,
     ContactType,
     LinkToTable,
@@ -99,6 +101,19 @@ def join_name(first: str, middle: str, surname: str) -> str:
 
 def email_addresses(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def check_email(value: str, field: str = "email") -> None:
+    """Every address of a ";"-separated e-mail field must be valid (BC's Mail Management)."""
+    for address in email_addresses(value):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise field_error(
+                field,
+                _('The email address "%(address)s" is invalid.') % {"address": address},
+                "invalid_email",
+            ) from None
 
 
 def apply_new_contact_defaults(
@@ -189,15 +204,7 @@ def clean_contact(contact: Contact, *, check_unique: bool = True) -> None:
             raise field_error(
                 f, _("%(field)s must not contain letters") % {"field": _caption(f)}, "letters"
             )
-    for address in email_addresses(contact.email):
-        try:
-            validate_email(address)
-        except ValidationError:
-            raise field_error(
-                "email",
-                _('The email address "%(address)s" is invalid.') % {"address": address},
-                "invalid_email",
-            ) from None
+    check_email(contact.email)
     contact.search_email = contact.email.upper()[:80]
     salesperson = contact.salesperson if contact.salesperson_id else None
     if salesperson is not None and salesperson.privacy_blocked:
@@ -590,6 +597,107 @@ def add_contact_business_relation(
 def remove_contact_business_relation(*, actor: Any, link: ContactBusinessRelation) -> None:
     require_perm(actor, "contacts.delete_contactbusinessrelation")
     link.delete()
+
+
+# --- alternative addresses (BC's Contact Alt. Address) ----------------------------------------
+
+ALT_ADDRESS_FIELDS = (
+    "company_name",
+    "company_name_2",
+    "address",
+    "address_2",
+    "post_code",
+    "city",
+    "county",
+    "country_code",
+    "phone_no",
+    "mobile_phone_no",
+    "fax_no",
+    "email",
+    "home_page",
+)
+
+
+def _clean_alt_address(alt: ContactAltAddress) -> None:
+    alt.code = (alt.code or "").strip().upper()
+    for f in ALT_ADDRESS_FIELDS:
+        value = getattr(alt, f)
+        if isinstance(value, str):
+            setattr(alt, f, value.strip())
+    if not alt.code:
+        raise _must_fill("code", caption(ContactAltAddress, "code"))
+    check_email(alt.email)
+    alt.search_email = alt.email.upper()[:80]
+    duplicate = ContactAltAddress.objects.filter(contact_id=alt.contact_id, code=alt.code)
+    if alt.pk is not None:
+        duplicate = duplicate.exclude(pk=alt.pk)
+    if duplicate.exists():
+        raise field_error(
+            "code",
+            _(
+                "The record in table Contact Alt. Address already exists. Identification fields "
+                "and values: Contact No.='%(no)s',Code='%(code)s'"
+            )
+            % {"no": alt.contact.no, "code": alt.code},
+            "duplicate",
+        )
+    validate_instance(alt, exclude=["contact"], unique=False)
+
+
+def _touch_contact(contact_id: int) -> None:
+    """BC's TouchContact: an alternative address change is a change of the contact."""
+    Contact.objects.filter(pk=contact_id).update(modified_at=timezone.now())
+
+
+@transaction.atomic
+def create_contact_alt_address(
+    *, actor: Any, contact: Contact, code: str, **fields: Any
+) -> ContactAltAddress:
+    """Add an alternative address to a contact; Code is required and unique per contact."""
+    require_perm(actor, "contacts.change_contact")
+    unknown = set(fields) - set(ALT_ADDRESS_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    alt = ContactAltAddress(contact=contact, code=code, **fields)
+    _clean_alt_address(alt)
+    alt.save()
+    _touch_contact(contact.pk)
+    return alt
+
+
+@transaction.atomic
+def update_contact_alt_address(
+    *, actor: Any, alt_address: ContactAltAddress, **changes: Any
+) -> ContactAltAddress:
+    """Change an alternative address; `code` renames it (still unique per contact)."""
+    require_perm(actor, "contacts.change_contact")
+    unknown = set(changes) - set(ALT_ADDRESS_FIELDS) - {"code"}
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    Contact.objects.select_for_update().filter(pk=alt_address.contact_id).first()
+    alt = (
+        ContactAltAddress.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .get(pk=alt_address.pk)
+    )
+    for key, value in changes.items():
+        setattr(alt, key, value)
+    _clean_alt_address(alt)
+    alt.save()
+    _touch_contact(alt.contact_id)
+    return alt
+
+
+@transaction.atomic
+def delete_contact_alt_address(*, actor: Any, alt_address: ContactAltAddress) -> None:
+    require_perm(actor, "contacts.change_contact")
+    ContactAltAddress.objects.filter(pk=alt_address.pk).delete()
+    _touch_contact(alt_address.contact_id)
 
 
 # --- marketing setup -------------------------------------------------------------------------

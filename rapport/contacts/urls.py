@@ -21,4 +21,15 @@ urlpatterns = [
         views.contact_relation_delete,
         name="contact_relation_delete",
     ),
+    path("<str:no>/alt-addresses/new/", views.contact_alt_address_new, name="alt_address_new"),
+    path(
+        "<str:no>/alt-addresses/<str:code>/edit/",
+        views.contact_alt_address_edit,
+        name="alt_address_edit",
+    ),
+    path(
+        "<str:no>/alt-addresses/<str:code>/delete/",
+        views.contact_alt_address_delete,
+        name="alt_address_delete",
+    ),
 ]

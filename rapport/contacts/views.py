@@ -15,13 +15,18 @@ from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import Salesperson
 from rapport.contacts import queries, services
-from rapport.contacts.forms import ContactBusinessRelationForm, ContactForm, MarketingSetupForm
-from rapport.contacts.models import Contact, ContactBusinessRelation, ContactType
+from rapport.contacts.forms import (
+    ContactAltAddressForm,
+    ContactBusinessRelationForm,
+    ContactForm,
+    MarketingSetupForm,
+)
+from rapport.contacts.models import Contact, ContactAltAddress, ContactBusinessRelation, ContactType
 from rapport.core.htmx import add_service_error, confirm_first, flash_error, render_page
 from rapport.core.listing import Page
 from rapport.core.validation import first_error
 
-TABS = ("general", "persons", "relations", "interactions", "segments")
+TABS = ("general", "persons", "relations", "alt_addresses", "interactions", "segments")
 
 # Later apps fill tabs of the contact card: tab -> provider(request, contact) -> context with
 # "tab_template" (the interactions app registers "interactions").
@@ -85,6 +90,8 @@ def contact_detail(request: HttpRequest, no: str) -> HttpResponse:
         ).select_related("business_relation")
         context["relation_form"] = ContactBusinessRelationForm()
         context["can_add_relation"] = request.user.has_perm("contacts.add_contactbusinessrelation")
+    if tab == "alt_addresses":
+        context["alt_addresses"] = contact.alt_addresses.all()
     return render_page(request, "contacts/contact_detail.html", context, partial="tab")
 
 
@@ -196,6 +203,73 @@ def contact_relation_delete(request: HttpRequest, no: str, pk: int) -> HttpRespo
     services.remove_contact_business_relation(actor=request.user, link=link)
     messages.success(request, _("The business relation was removed."))
     return redirect(f"{contact.get_absolute_url()}?tab=relations")
+
+
+def _alt_addresses_url(contact: Contact) -> str:
+    return f"{contact.get_absolute_url()}?tab=alt_addresses"
+
+
+def _save_alt_address(
+    request: HttpRequest, contact: Contact, alt: ContactAltAddress | None
+) -> HttpResponse:
+    form = ContactAltAddressForm(request.POST if request.method == "POST" else None, instance=alt)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if alt is None:
+                saved = services.create_contact_alt_address(
+                    actor=request.user, contact=contact, **data
+                )
+            else:
+                saved = services.update_contact_alt_address(
+                    actor=request.user, alt_address=alt, **data
+                )
+            messages.success(
+                request, _("Alternative address %(code)s was saved.") % {"code": saved.code}
+            )
+            return redirect(_alt_addresses_url(contact))
+        except ValidationError as exc:
+            add_service_error(form, exc)
+    return render_page(
+        request,
+        "contacts/alt_address_form.html",
+        {"form": form, "contact": contact, "alt_address": alt, "back": _alt_addresses_url(contact)},
+        status=422 if form.errors else 200,
+    )
+
+
+def _alt_address(contact: Contact, code: str) -> ContactAltAddress:
+    return get_object_or_404(ContactAltAddress, contact=contact, code=code.upper())
+
+
+def contact_alt_address_new(request: HttpRequest, no: str) -> HttpResponse:
+    _require(request, "contacts.change_contact")
+    return _save_alt_address(request, _contact(request, no), None)
+
+
+def contact_alt_address_edit(request: HttpRequest, no: str, code: str) -> HttpResponse:
+    _require(request, "contacts.change_contact")
+    contact = _contact(request, no)
+    return _save_alt_address(request, contact, _alt_address(contact, code))
+
+
+@require_POST
+def contact_alt_address_delete(request: HttpRequest, no: str, code: str) -> HttpResponse:
+    _require(request, "contacts.change_contact")
+    contact = _contact(request, no)
+    alt = _alt_address(contact, code)
+    back = _alt_addresses_url(contact)
+    asked = confirm_first(
+        request,
+        _("Delete alternative address %(code)s?") % {"code": alt.code},
+        back=back,
+        items=[f"{alt.code} {alt.company_name}".strip()],
+    )
+    if asked is not None:
+        return asked
+    services.delete_contact_alt_address(actor=request.user, alt_address=alt)
+    messages.success(request, _("Alternative address %(code)s was deleted.") % {"code": alt.code})
+    return redirect(back)
 
 
 def setup(request: HttpRequest) -> HttpResponse:

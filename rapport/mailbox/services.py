@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Salesperson
-from rapport.contacts.models import Contact
+from rapport.contacts.models import Contact, ContactAltAddress
 from rapport.core import services as core_services
 from rapport.core.choices import CorrespondenceType
 from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
@@ -74,6 +74,21 @@ def primary_email(addresses: list[str]) -> dict[str, Contact]:
     rows = Contact.objects.filter(search_email__in=addresses, privacy_blocked=False).order_by("no")
     for contact in rows:
         found.setdefault(contact.search_email, contact)
+    return found
+
+
+@contact_source
+def alt_address_email(addresses: list[str]) -> dict[str, Contact]:
+    """ContactAltAddress.search_email (BC: Contact Alt. Address e-mails come after the contact's
+    own); the first contact (by No.) wins; privacy-blocked contacts never match."""
+    found: dict[str, Contact] = {}
+    rows = (
+        ContactAltAddress.objects.filter(search_email__in=addresses, contact__privacy_blocked=False)
+        .select_related("contact")
+        .order_by("contact__no", "code")
+    )
+    for alt in rows:
+        found.setdefault(alt.search_email, alt.contact)
     return found
 
 

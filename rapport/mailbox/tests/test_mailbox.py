@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from rapport.accounts.services import create_salesperson
-from rapport.contacts.models import Contact
-from rapport.contacts.services import create_contact
+from rapport.contacts.services import create_contact, create_contact_alt_address
 from rapport.core.models import JobStatus
 from rapport.interactions import services as interactions
 from rapport.interactions.attachments import read_content
@@ -114,24 +113,42 @@ def test_an_email_from_a_salesperson_is_logged_outbound_once_per_contact(
     }
 
 
-def test_a_contact_is_matched_through_an_alternative_address_source(
+def test_a_contact_is_matched_through_an_alternative_address(
     alice: Any, setup: Any, imap: Dovecot, world: dict[str, Any]
 ) -> None:
-    """Alternative addresses come from a registered source (the contacts app has no
-    alternative addresses yet; an app that adds them registers one)."""
+    create_contact_alt_address(
+        actor=alice, contact=world["matti"], code="home", email="Matti.Private@example.com"
+    )
+    append(imap, message(sender="matti.private@example.com", to="aino@rapport.test"))
 
-    def alternative(addresses: list[str]) -> dict[str, Contact]:
-        return {a: world["matti"] for a in addresses if a == "MATTI.PRIVATE@EXAMPLE.COM"}
-
-    services.contact_sources.append(alternative)
-    try:
-        append(imap, message(sender="matti.private@example.com", to="aino@rapport.test"))
-        result = run(alice)
-    finally:
-        services.contact_sources.remove(alternative)
+    result = run(alice)
 
     assert result["logged"] == 1
     assert InteractionLogEntry.objects.get().contact == world["matti"]
+
+
+def test_an_alternative_address_of_a_privacy_blocked_contact_never_matches(
+    alice: Any, setup: Any, imap: Dovecot, world: dict[str, Any]
+) -> None:
+    blocked = create_contact(actor=alice, name="Liisa Blocked", privacy_blocked=True)
+    create_contact_alt_address(actor=alice, contact=blocked, code="HOME", email="liisa@example.com")
+    append(imap, message(sender="liisa@example.com", to="aino@rapport.test"))
+
+    result = run(alice)
+
+    assert result["logged"] == 0 and result["unmatched"] == 1
+
+
+def test_an_alternative_address_shared_by_two_contacts_matches_the_first_by_no(
+    alice: Any, world: dict[str, Any]
+) -> None:
+    first, second = sorted([world["kesko"], world["matti"]], key=lambda c: c.no)
+    create_contact_alt_address(actor=alice, contact=second, code="A", email="shared@example.com")
+    create_contact_alt_address(actor=alice, contact=first, code="B", email="shared@example.com")
+
+    found = services.alt_address_email(["SHARED@EXAMPLE.COM"])
+
+    assert found == {"SHARED@EXAMPLE.COM": first}
 
 
 def test_an_unmatched_email_stays_in_the_queue_and_is_listed(
