@@ -269,7 +269,7 @@ EMAIL_TIMEOUT = int(os.environ.get("RAPPORT_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("RAPPORT_FROM_EMAIL", "rapport@localhost")
 # Delivery of interaction documents: entries claimed and recorded per batch (a job that dies
 # leaves at most one batch Unknown), and at most this many messages a minute (0: no limit).
-RAPPORT_DELIVERY_BATCH_SIZE = int(os.environ.get("RAPPORT_DELIVERY_BATCH_SIZE", "50"))
+RAPPORT_DELIVERY_BATCH_SIZE = int(os.environ.get("RAPPORT_DELIVERY_BATCH_SIZE", "100"))
 RAPPORT_DELIVERY_RATE_PER_MINUTE = int(os.environ.get("RAPPORT_DELIVERY_RATE_PER_MINUTE", "0"))
 # SMTP connections a delivery job keeps open at once (sends overlap the server's replies).
 RAPPORT_DELIVERY_CONNECTIONS = int(os.environ.get("RAPPORT_DELIVERY_CONNECTIONS", "4"))

@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from rapport.contacts.models import AttachmentStorageType
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
 from rapport.core.choices import CorrespondenceType
@@ -592,10 +593,12 @@ class PrintBundle:
         setup = marketing_setup()
         with translation.override(settings.LANGUAGE_CODE):
             name = f"{_('Print bundle')} {job.pk}.zip"
+        # A bundle of thousands of letters runs to hundreds of megabytes: always a disk file
+        # (a database value that large fails on PostgreSQL and bloats SQLite).
         attachment = files.new_attachment(
             upload=Upload(content, name, "application/zip"),
-            storage_type=setup.attachment_storage_type,
-            folder=setup.attachment_storage_location,
+            storage_type=AttachmentStorageType.DISK_FILE,
+            folder=setup.attachment_storage_location or "print-bundles",
             read_only=True,
             created_by=actor,
             check_size=False,
