@@ -11,7 +11,6 @@ own, and the user decides whether to resend. Privacy-blocked contacts are never 
 
 from __future__ import annotations
 
-import io
 import logging
 import secrets
 import smtplib
@@ -798,9 +797,3 @@ def _deliver_batches(
 
 def bundle_bytes(bundle: DeliveryBundle) -> bytes:
     return files.read_content(bundle.attachment)
-
-
-def zip_names(content: bytes) -> list[str]:
-    """The file names in a print bundle (tests and the page list them)."""
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return archive.namelist()

@@ -16,6 +16,7 @@ from rapport.interactions.models import (
     StoredFile,
 )
 from rapport.interactions.services import delivery
+from rapport.interactions.tests.delivery_fixtures import log, run_jobs
 from rapport.interactions.tests.documents import docx_text, layout_upload, letter_upload
 
 pytestmark = pytest.mark.django_db
@@ -103,20 +104,6 @@ def maija(alice, company, salesperson):
         post_code="00160",
         city="Helsinki",
         language=Language.objects.get(code="EN"),
-    )
-
-
-def run_jobs() -> list[Job]:
-    jobs = list(Job.objects.filter(kind=delivery.DELIVER, status=JobStatus.QUEUED))
-    return [execute_job(job.pk) for job in jobs]
-
-
-def log(actor, contact, template, **values):
-    deliver = values.pop("deliver", True)
-    return services.create_interaction(
-        actor=actor,
-        data=services.InteractionInput(contact=contact, template=template, **values),
-        deliver=deliver,
     )
 
 
