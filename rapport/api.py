@@ -160,6 +160,7 @@ def _mount() -> None:
     from rapport.documents.api import router as documents_router
     from rapport.interactions.api import router as interactions_router
     from rapport.mailbox.api import router as mailbox_router
+    from rapport.privacy.api import router as privacy_router
     from rapport.segments.api import router as segments_router
     from rapport.webhooks.api import router as webhooks_router
 
@@ -172,6 +173,7 @@ def _mount() -> None:
     api.add_router("/", mailbox_router)
     api.add_router("/", webhooks_router)
     api.add_router("/", documents_router)
+    api.add_router("/", privacy_router)
 
 
 _mount()

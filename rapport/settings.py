@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "rapport.mailbox",
     "rapport.webhooks",
     "rapport.documents",
+    "rapport.privacy",
 ]
 
 MIDDLEWARE = [

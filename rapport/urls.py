@@ -26,6 +26,7 @@ urlpatterns = [
     path("mailbox/", include("rapport.mailbox.urls")),
     path("webhooks/", include("rapport.webhooks.urls")),
     path("documents/", include("rapport.documents.urls")),
+    path("privacy/", include("rapport.privacy.urls")),
     path("core/", include("rapport.core.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -21,6 +21,7 @@ RAPPORT_APPS = (
     "mailbox",
     "webhooks",
     "documents",
+    "privacy",
 )
 
 ADMIN, MARKETING, SALES, VIEWER = "admin", "marketing", "sales", "viewer"
@@ -34,7 +35,9 @@ ROLE_LABELS = {
 
 # Everyone reads the business data; users, tokens, the mailbox and webhooks (addresses,
 # secrets) are visible to admins only.
-_ADMIN_ONLY = ("accounts", "mailbox", "webhooks")
+# Privacy (exporting and erasing a contact's personal data) is for admins only: an export holds
+# every entry and attachment of the contact, and an erasure cannot be undone.
+_ADMIN_ONLY = ("accounts", "mailbox", "webhooks", "privacy")
 _READ = [f"{app}.view_*" for app in RAPPORT_APPS if app not in _ADMIN_ONLY] + [
     "accounts.view_salesperson"
 ]

@@ -230,6 +230,8 @@ class Contact(models.Model):
     )
     exclude_from_segment = models.BooleanField(_("Exclude from Segment"), default=False)
     privacy_blocked = models.BooleanField(_("Privacy Blocked"), default=False)
+    # Set when the contact's personal data was erased (rapport.privacy); never cleared.
+    erased_at = models.DateTimeField(_("Erased at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     modified_at = models.DateTimeField(_("Last Date Modified"), auto_now=True)
 

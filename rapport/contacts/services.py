@@ -321,6 +321,12 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
     contact = (
         Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
     )
+    if contact.erased_at is not None:
+        raise field_error(
+            "no",
+            _("Contact %(no)s was erased. It cannot be changed.") % {"no": contact.no},
+            "erased",
+        )
     before = Contact.objects.get(pk=contact.pk)
 
     new_type = changes.pop("type", contact.type)

@@ -32,6 +32,11 @@ TABS = ("general", "persons", "relations", "alt_addresses", "interactions", "seg
 # "tab_template" (the interactions app registers "interactions").
 TAB_PROVIDERS: dict[str, Callable[[HttpRequest, Contact], dict[str, Any]]] = {}
 
+# Later apps add buttons to the contact card's action bar: provider(request, contact) ->
+# [(url, label, method)], method "get" (a link) or "post" (a button that asks first). The
+# privacy app adds "Export personal data" and "Erase personal data".
+CARD_ACTIONS: list[Callable[[HttpRequest, Contact], list[tuple[str, Any, str]]]] = []
+
 # Later apps add sections to the Marketing Setup page for setup fields they own (the
 # interactions app: Default Sales Cycle Code): provider(request) -> {"template": ..., ...}.
 SETUP_SECTIONS: list[Callable[[HttpRequest], dict[str, Any]]] = []
@@ -75,6 +80,9 @@ def contact_detail(request: HttpRequest, no: str) -> HttpResponse:
         "relation_summary": queries.relation_summary(contact),
         "can_change": request.user.has_perm("contacts.change_contact"),
         "can_delete": request.user.has_perm("contacts.delete_contact"),
+        "card_actions": [
+            action for provider in CARD_ACTIONS for action in provider(request, contact)
+        ],
     }
     if tab in TAB_PROVIDERS:
         context.update(TAB_PROVIDERS[tab](request, contact))

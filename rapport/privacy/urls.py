@@ -1,0 +1,14 @@
+from django.urls import path
+
+from rapport.privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path(
+        "contacts/<str:no>/personal-data/",
+        views.personal_data_export,
+        name="personal_data_export",
+    ),
+    path("contacts/<str:no>/erase/", views.personal_data_erase, name="personal_data_erase"),
+]
