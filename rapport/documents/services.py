@@ -630,13 +630,24 @@ def send_document(*, actor: Any, event: DocumentEvent) -> EventResult:
         .filter(pk=event.entry_id or 0)
         .first()
     )
+    contact = source.contact if source is not None else None
+    if contact is not None and contact.privacy_blocked:
+        # First: an erased contact's document is gone too, but privacy is the reason.
+        raise field_error(
+            "contact",
+            _(
+                "You cannot create an interaction for contact %(no)s because it is marked as "
+                "Privacy Blocked."
+            )
+            % {"no": contact.no},
+            "privacy_blocked",
+        )
     if source is None or source.attachment is None:
         raise field_error(
             "document",
             _("Document %(no)s has no PDF to send.") % {"no": event.document_no},
             "no_pdf",
         )
-    contact = source.contact
     if contact is None or not contact.email:
         raise field_error(
             "contact",
@@ -646,16 +657,6 @@ def send_document(*, actor: Any, event: DocumentEvent) -> EventResult:
             )
             % {"no": contact.no if contact is not None else ""},
             "email_missing",
-        )
-    if contact.privacy_blocked:
-        raise field_error(
-            "contact",
-            _(
-                "You cannot create an interaction for contact %(no)s because it is marked as "
-                "Privacy Blocked."
-            )
-            % {"no": contact.no},
-            "privacy_blocked",
         )
     attachment = source.attachment
     result = record_document_events(

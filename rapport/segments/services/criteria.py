@@ -324,15 +324,17 @@ def reuse_logged_segment(
         ignore_exclusion=True,
     )
     first_new = sql.last_line_no(segment)
-    added = sql.insert_lines_from_entries(
-        segment,
-        InteractionLogEntry.objects.filter(
-            logged_segment_entry_no=logged_segment.pk, contact__isnull=False
-        ),
+    entries = InteractionLogEntry.objects.filter(
+        logged_segment_entry_no=logged_segment.pk, contact__isnull=False
     )
+    # Rapport: privacy-blocked contacts are never added to a segment (BC does not check).
+    blocked = entries.filter(contact__privacy_blocked=True).count()
+    added = sql.insert_lines_from_entries(segment, entries.filter(contact__privacy_blocked=False))
     _record_range(step, first_new, segment)
     lines = SegmentLine.objects.filter(segment=segment).count()
-    SegmentCriteriaStep.objects.filter(pk=step.pk).update(lines_added=added, lines_after=lines)
+    SegmentCriteriaStep.objects.filter(pk=step.pk).update(
+        lines_added=added, lines_after=lines, privacy_blocked_skipped=blocked
+    )
     step.refresh_from_db()
     sync_target_groups()
-    return CriteriaResult(step, added=added, lines=lines)
+    return CriteriaResult(step, added=added, privacy_blocked=blocked, lines=lines)

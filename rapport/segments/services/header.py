@@ -389,7 +389,8 @@ def record_step(
 
 
 def _check_contact(contact: Contact) -> None:
-    if contact.privacy_blocked:
+    # The stored flag, not the caller's copy: a contact blocked meanwhile is never added.
+    if Contact.objects.filter(pk=contact.pk, privacy_blocked=True).exists():
         raise field_error(
             "contact",
             _("You cannot add contact %(no)s: it is marked Privacy Blocked.") % {"no": contact.no},

@@ -476,6 +476,8 @@ def create_follow_up_segment(
     entries = InteractionLogEntry.objects.filter(
         logged_segment_entry_no=logged_segment.pk, contact__isnull=False
     )
+    # Rapport: privacy-blocked contacts are never added to a segment.
+    entries = entries.exclude(contact__privacy_blocked=True)
     if evaluation:
         entries = entries.filter(evaluation__in=evaluation)
     if attempt_failed is not None:
