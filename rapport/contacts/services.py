@@ -321,12 +321,7 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
     contact = (
         Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
     )
-    if contact.erased_at is not None:
-        raise field_error(
-            "no",
-            _("Contact %(no)s was erased. It cannot be changed.") % {"no": contact.no},
-            "erased",
-        )
+    _check_not_erased(contact)
     before = Contact.objects.get(pk=contact.pk)
 
     new_type = changes.pop("type", contact.type)
@@ -624,7 +619,17 @@ ALT_ADDRESS_FIELDS = (
 )
 
 
+def _check_not_erased(contact: Contact) -> None:
+    if Contact.objects.filter(pk=contact.pk, erased_at__isnull=False).exists():
+        raise field_error(
+            "no",
+            _("Contact %(no)s was erased. It cannot be changed.") % {"no": contact.no},
+            "erased",
+        )
+
+
 def _clean_alt_address(alt: ContactAltAddress) -> None:
+    _check_not_erased(alt.contact)
     alt.code = (alt.code or "").strip().upper()
     for f in ALT_ADDRESS_FIELDS:
         value = getattr(alt, f)

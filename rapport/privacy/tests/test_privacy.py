@@ -17,7 +17,11 @@ from django.utils import timezone
 
 from rapport.accounts.services import update_salesperson
 from rapport.contacts.models import Contact, ContactAltAddress
-from rapport.contacts.services import create_contact, update_contact
+from rapport.contacts.services import (
+    create_contact,
+    create_contact_alt_address,
+    update_contact,
+)
 from rapport.documents import services as documents
 from rapport.interactions import queries
 from rapport.interactions import services as interactions
@@ -373,6 +377,8 @@ def test_an_erased_contact_can_never_be_used_again(alice, maija, call_template, 
     maija.refresh_from_db()
     with pytest.raises(ValidationError, match="was erased. It cannot be changed."):
         update_contact(actor=alice, contact=maija, privacy_blocked=False)
+    with pytest.raises(ValidationError, match="was erased. It cannot be changed."):
+        create_contact_alt_address(actor=alice, contact=maija, code="NEW", city="Turku")
     with pytest.raises(ValidationError, match="blocked due to privacy"):
         log(alice, maija, call_template, deliver=False)
     segment = segments.create_segment(actor=alice, description="Calls", template=call_template)
