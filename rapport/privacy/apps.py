@@ -8,4 +8,4 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from rapport.privacy import hooks  # noqa: F401  (the contact card's privacy actions)
+        from rapport.privacy import hooks, tasks  # noqa: F401  (card actions, the export job)

@@ -8,10 +8,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from rapport.contacts import views as contact_views
 from rapport.contacts.models import Contact
-from rapport.privacy import services
+from rapport.core import jobs_views
+from rapport.privacy import services, tasks
 
 
 def privacy_actions(request: HttpRequest, contact: Contact) -> list[tuple[str, Any, str]]:
@@ -37,3 +39,9 @@ def privacy_actions(request: HttpRequest, contact: Contact) -> list[tuple[str, A
 
 if privacy_actions not in contact_views.CARD_ACTIONS:
     contact_views.CARD_ACTIONS.append(privacy_actions)
+
+
+# The export job on the job pages: its title, the caption of its count, its file kept hidden.
+jobs_views.JOB_TITLES[tasks.EXPORT] = _l("Export personal data")
+jobs_views.RESULT_CAPTIONS.setdefault("entries", _l("Entries"))
+jobs_views.HIDDEN_RESULTS.update({"file", "download_url"})

@@ -47,6 +47,7 @@ from rapport.contacts.models import (
     ContactBusinessRelation,
     ContactType,
 )
+from rapport.core.models import Job
 from rapport.core.validation import field_error, require_perm
 from rapport.documents.models import DocumentEvent
 from rapport.interactions import services as interaction_services
@@ -63,6 +64,7 @@ from rapport.interactions.models import (
     OpportunityComment,
 )
 from rapport.mailbox.models import LoggedMessage, UnmatchedMessage
+from rapport.privacy import tasks
 from rapport.privacy.models import Erasure
 from rapport.segments.models import (
     LoggedSegment,
@@ -774,6 +776,10 @@ def erase_contact(*, actor: Any, contact: Contact) -> Erasure:
         erased_at=now,
         modified_at=now,
     )
+    # Exports of the contact waiting to be downloaded go too (after commit: files are not
+    # transactional).
+    exports = list(Job.objects.filter(kind=tasks.EXPORT, params__contact=contact.pk))
+    transaction.on_commit(lambda: tasks.remove_export_files(exports))
     return Erasure.objects.create(
         contact=contact, contact_no=contact.no, erased_by=actor, counts=plan.counts
     )

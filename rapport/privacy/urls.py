@@ -10,5 +10,10 @@ urlpatterns = [
         views.personal_data_export,
         name="personal_data_export",
     ),
+    path(
+        "exports/<int:job_id>/",
+        views.personal_data_export_download,
+        name="personal_data_export_download",
+    ),
     path("contacts/<str:no>/erase/", views.personal_data_erase, name="personal_data_erase"),
 ]

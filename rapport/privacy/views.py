@@ -6,7 +6,8 @@ import os
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_http_methods
 from rapport.contacts import queries as contact_queries
 from rapport.contacts.models import Contact
 from rapport.core.htmx import confirm_first, flash_error
-from rapport.privacy import services
+from rapport.core.models import Job, JobStatus
+from rapport.privacy import services, tasks
 
 
 def _contact(request: HttpRequest, no: str) -> Contact:
@@ -26,7 +28,7 @@ def export_file_name(contact: Contact) -> str:
     return f"personal-data-{contact.no}.zip"
 
 
-def zip_response(path: os.PathLike[str], file_name: str) -> FileResponse:
+def zip_response(path: str | os.PathLike[str], file_name: str) -> FileResponse:
     """The export as a download. The temporary file is unlinked once open: the response streams
     from the open handle and nothing is left behind on disk."""
     handle = open(path, "rb")  # noqa: SIM115  (closed by the response)
@@ -44,8 +46,26 @@ def personal_data_export(request: HttpRequest, no: str) -> HttpResponseBase:
     if not request.user.has_perm(services.EXPORT_PERM):
         raise PermissionDenied
     contact = _contact(request, no)
+    if services.contact_entries(contact).count() > tasks.export_job_threshold():
+        # A long history is written by the task worker; its job page offers the download.
+        job = tasks.start_contact_export(actor=request.user, contact=contact)
+        return redirect("core:job_detail", pk=job.pk)
     path = services.export_contact_data(actor=request.user, contact=contact)
     return zip_response(path, export_file_name(contact))
+
+
+def personal_data_export_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
+    """The file of an export job, for the user who started it; deleted once it is sent."""
+    if not request.user.has_perm(services.EXPORT_PERM):
+        raise PermissionDenied
+    job = get_object_or_404(
+        Job, pk=job_id, kind=tasks.EXPORT, created_by=request.user, status=JobStatus.SUCCEEDED
+    )
+    name = tasks.export_file(job)
+    if not name or not default_storage.exists(name):
+        raise Http404
+    path = default_storage.path(name)
+    return zip_response(path, f"personal-data-{job.params.get('contact_no', '')}.zip")
 
 
 @require_http_methods(["GET", "POST"])

@@ -111,3 +111,63 @@ def test_the_api_erases_once(client_for, alice, bob, maija):
         "message": f"Contact {maija.no} was erased already.",
         "field": "contact",
     }
+
+
+def test_a_long_history_is_exported_by_a_job_and_downloaded_once(
+    client_for, alice, maija, call_template, settings
+):
+    from rapport.core.jobs import execute_job
+
+    settings.RAPPORT_PRIVACY_EXPORT_JOB_ENTRIES = 1
+    for _ in range(2):
+        log(alice, maija, call_template, deliver=False)
+    client = client_for(alice)
+    started = client.get(f"/privacy/contacts/{maija.no}/personal-data/")
+    assert started.status_code == 302 and "/core/jobs/" in started["Location"]
+    job_id = int(started["Location"].rstrip("/").rsplit("/", 1)[-1])
+    job = execute_job(job_id)
+    assert job.status == "succeeded" and job.result["entries"] == 2
+
+    page = client.get(started["Location"]).content.decode()
+    url = f"/privacy/exports/{job_id}/"
+    assert f'href="{url}"' in page
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="personal-data-{maija.no}.zip"'
+    )
+    assert len(json.loads(members(body(download))["entries.json"])) == 2
+    assert client.get(url).status_code == 404, "the file is deleted once downloaded"
+
+
+def test_only_the_user_who_started_an_export_may_download_it(
+    client_for, alice, maija, call_template, settings
+):
+    from rapport.accounts.services import create_user
+    from rapport.core.jobs import execute_job
+    from rapport.privacy import tasks
+
+    log(alice, maija, call_template, deliver=False)
+    job = tasks.start_contact_export(actor=alice, contact=maija)
+    execute_job(job.pk)
+    other = create_user(actor=None, username="admin2", password="x" * 20, roles=["admin"])
+    assert client_for(other).get(f"/privacy/exports/{job.pk}/").status_code == 404
+    assert client_for(alice).get(f"/privacy/exports/{job.pk}/").status_code == 200
+
+
+def test_erasing_deletes_exports_waiting_to_be_downloaded(
+    client_for, alice, maija, call_template, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from rapport.core.jobs import execute_job
+    from rapport.privacy import services, tasks
+
+    log(alice, maija, call_template, deliver=False)
+    job = execute_job(tasks.start_contact_export(actor=alice, contact=maija).pk)
+    name = tasks.export_file(job)
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erase_contact(actor=alice, contact=maija)
+    assert not default_storage.exists(name)
+    assert client_for(alice).get(f"/privacy/exports/{job.pk}/").status_code == 404
