@@ -23,13 +23,15 @@ import csv
 import datetime
 import io
 import json
+import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -192,6 +194,17 @@ class _Zip:
         self.zip.writestr(info, content)
         self.names.append(name)
 
+    def write_file(self, name: str, source: IO[bytes]) -> None:
+        """A member copied from an open file, in blocks."""
+        size = source.seek(0, os.SEEK_END)
+        source.seek(0)
+        info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        with self.zip.open(info, "w", force_zip64=size > 2**30) as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+        self.names.append(name)
+
     def close(self) -> Path:
         self.zip.close()
         self.handle.close()
@@ -324,10 +337,15 @@ def _write_export(out: _Zip, contact: Contact) -> list[tuple[str, str]]:
         "attachment",
     )
     paths: dict[int, str] = {}
-    rows: list[dict[str, Any]] = []
-    csv_buffer = io.StringIO()
-    writer = csv.writer(csv_buffer)
+    # The entries go to two spool files first (a zip takes one member at a time, and the
+    # attachments are written while the entries are read): memory stays bounded.
+    json_file = tempfile.TemporaryFile()  # noqa: SIM115  (closed below)
+    csv_file = tempfile.TemporaryFile()  # noqa: SIM115  (closed below)
+    csv_text = io.TextIOWrapper(csv_file, encoding="utf-8", newline="")
+    writer = csv.writer(csv_text)
     writer.writerow(ENTRY_COLUMNS)
+    json_file.write(b"[")
+    first = True
     comments: dict[int, list[dict[str, Any]]] = {}
     for comment in InteractionLogEntryComment.objects.filter(entry__contact=contact).order_by(
         "entry_id", "line_no"
@@ -350,9 +368,15 @@ def _write_export(out: _Zip, contact: Contact) -> list[tuple[str, str]]:
                 paths[entry.attachment.file_id] = path
         row = _entry_row(entry, path)
         writer.writerow([_csv_cell(row[column]) for column in ENTRY_COLUMNS])
-        rows.append({**row, "comments": comments.get(entry.pk, [])})
-    out.write("entries.json", _dumps(rows))
-    out.write("entries.csv", csv_buffer.getvalue().encode("utf-8"))
+        json_file.write(b"\n" if first else b",\n")
+        json_file.write(_dumps({**row, "comments": comments.get(entry.pk, [])}).rstrip(b"\n"))
+        first = False
+    json_file.write(b"]\n" if first else b"\n]\n")
+    csv_text.flush()
+    csv_text.detach()
+    for name, spool in (("entries.json", json_file), ("entries.csv", csv_file)):
+        out.write_file(name, spool)
+        spool.close()
     included.append(
         (
             "entries.json",

@@ -406,3 +406,12 @@ def test_an_unrelated_contact_is_left_alone(alice, maija, company, call_template
     entry.refresh_from_db()
     assert entry.description == "Matti's call"
     assert Contact.objects.get(pk=other.pk).name == "Matti Virtanen"
+
+
+def test_a_contact_without_history_exports_empty_lists(alice, maija):
+    path = services.export_contact_data(actor=alice, contact=maija)
+    files = zip_members(path)
+    path.unlink()
+    assert json.loads(files["entries.json"]) == []
+    assert files["entries.csv"].decode().splitlines() == [",".join(services.ENTRY_COLUMNS)]
+    assert not [name for name in files if name.startswith("attachments/")]
