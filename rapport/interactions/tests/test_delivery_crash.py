@@ -10,9 +10,9 @@ from rapport.contacts.services import create_contact
 from rapport.core.jobs import recover_stale_jobs
 from rapport.core.models import Job, JobStatus
 from rapport.core.smtp_sink import SmtpSink
-from rapport.core.tests.test_job_recovery import (  # noqa: F401  (fixtures)
-    _kill,
-    _poll,
+from rapport.core.tests.kill_harness import (  # noqa: F401  (fixtures)
+    kill,
+    poll,
     shared,
     start_worker,
 )
@@ -45,8 +45,8 @@ def test_a_worker_killed_mid_send_sends_nothing_twice_and_leaves_its_claims_unkn
         entry_ids = _logged_email_entries(alice, call_template, salesperson, people)
         job = delivery.start_delivery(actor=alice, entries=entry_ids)
         worker, _marker = start_worker(pausing=False)
-        _poll(lambda: sink.hanging >= 1, worker, "the fourth message hangs mid-send")
-        _kill(worker)
+        poll(lambda: sink.hanging >= 1, worker, "the fourth message hangs mid-send")
+        kill(worker)
         assert recover_stale_jobs(sweep=False) == 1
         assert Job.objects.get(pk=job.pk).status == JobStatus.FAILED
 

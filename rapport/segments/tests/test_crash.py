@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from rapport.core.models import Job, JobStatus
-from rapport.core.tests.test_job_recovery import (  # noqa: F401  (fixtures)
-    _kill,
-    _poll,
+from rapport.core.tests.kill_harness import (  # noqa: F401  (fixtures)
+    kill,
+    poll,
     shared,
     start_worker,
 )
@@ -31,11 +31,11 @@ def test_a_worker_killed_while_logging_leaves_the_segment_whole(
     lines = SegmentLine.objects.filter(segment=segment).count()
     job = services.start_log_segment(actor=alice, segment=segment, deliver=False, follow_up=True)
     worker, paused = start_worker(pausing=True)
-    _poll(paused.exists, worker, "the log wrote its first batch")
-    _kill(worker)
+    poll(paused.exists, worker, "the log wrote its first batch")
+    kill(worker)
 
     fresh, _marker = start_worker(pausing=False)
-    _poll(
+    poll(
         lambda: Job.objects.get(pk=job.pk).status == JobStatus.FAILED,
         fresh,
         "the new worker failed the dead worker's job",
