@@ -1,13 +1,14 @@
 """Issue 12 point 5: a worker killed (SIGKILL) while it sends never sends a message twice on its
-own; the entries it had claimed are shown as Unknown. Runs the real task worker in a subprocess
-on this test's database against a real SMTP server that stops answering mid-send."""
+own; the entries it had claimed are shown as Unknown, and a Resend of the failed ones (the
+rerun, issue 14 point 4) sends exactly those. Runs the real task worker in a subprocess on this
+test's database against a real SMTP server that stops answering mid-send."""
 
 from __future__ import annotations
 
 import pytest
 
 from rapport.contacts.services import create_contact
-from rapport.core.jobs import recover_stale_jobs
+from rapport.core.jobs import execute_job, recover_stale_jobs
 from rapport.core.models import Job, JobStatus
 from rapport.core.smtp_sink import SmtpSink
 from rapport.core.tests.kill_harness import (  # noqa: F401  (fixtures)
@@ -26,6 +27,7 @@ def test_a_worker_killed_mid_send_sends_nothing_twice_and_leaves_its_claims_unkn
     alice,
     call_template,
     salesperson,
+    settings,
     shared,  # noqa: F811
     start_worker,  # noqa: F811
 ) -> None:
@@ -65,6 +67,25 @@ def test_a_worker_killed_mid_send_sends_nothing_twice_and_leaves_its_claims_unkn
         assert len(recipients) == len(set(recipients)), "no message went out twice"
     finally:
         sink.stop()
+
+    # The rerun: Resend of the failed (Unknown) entries, now to a server that answers.
+    working = SmtpSink().start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = working.host, working.port
+        settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 10
+        resend = services.resend_entries(
+            actor=alice,
+            entries=InteractionLogEntry.objects.filter(pk__in=entry_ids),
+            failed_only=True,
+        )
+        assert resend is not None and execute_job(resend.pk).status == JobStatus.SUCCEEDED
+        statuses = [InteractionLogEntry.objects.get(pk=pk).delivery_status for pk in entry_ids]
+        assert statuses == [DeliveryStatus.SENT] * 5, "every entry sent, as one run would"
+        resent = sorted(r for message in working.received for r in message.recipients)
+        assert resent == ["p2@x.example", "p3@x.example", "p4@x.example"], "only the Unknown"
+    finally:
+        working.stop()
 
 
 def _logged_email_entries(alice, template, salesperson, people) -> list[int]:
