@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from rapport.contacts.services import create_contact
-from rapport.core.jobs import execute_job, recover_stale_jobs
+from rapport.core.jobs import WORKER_GONE_RESUMABLE, execute_job, recover_stale_jobs
 from rapport.core.models import Job, JobStatus
 from rapport.core.smtp_sink import SmtpSink
 from rapport.core.tests.kill_harness import (  # noqa: F401  (fixtures)
@@ -50,7 +50,9 @@ def test_a_worker_killed_mid_send_sends_nothing_twice_and_leaves_its_claims_unkn
         poll(lambda: sink.hanging >= 1, worker, "the fourth message hangs mid-send")
         kill(worker)
         assert recover_stale_jobs(sweep=False) == 1
-        assert Job.objects.get(pk=job.pk).status == JobStatus.FAILED
+        failed = Job.objects.get(pk=job.pk)
+        assert failed.status == JobStatus.FAILED
+        assert failed.error == WORKER_GONE_RESUMABLE, "what was sent is kept, and it says so"
 
         statuses = [InteractionLogEntry.objects.get(pk=pk).delivery_status for pk in entry_ids]
         # Batch 1 was recorded; batch 2 was claimed (one message accepted, one hanging) and
