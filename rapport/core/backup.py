@@ -279,40 +279,65 @@ def create_backup(*, output: Path, db: dict[str, Any] | None = None) -> dict[str
             tables, migrations = _backup_sqlite(db, dump)
         else:
             tables, migrations = _backup_postgresql(db, dump)
-        members: dict[str, dict[str, Any]] = {
-            dump.name: {"size": dump.stat().st_size, "sha256": _sha256_file(dump)}
-        }
-        sources: dict[str, Path] = {dump.name: dump}
-        for root_name, root in file_roots().items():
-            for path in _files(root):
-                relative = path.relative_to(root).as_posix()
-                name = f"{FILES_PREFIX}/{root_name}/{relative}"
-                members[name] = {"size": path.stat().st_size, "sha256": _sha256_file(path)}
-                sources[name] = path
-        manifest = {
-            "format": "rapport-backup",
-            "format_version": FORMAT_VERSION,
-            "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
-            "vendor": vendor,
-            "database": dump.name,
-            "migrations": migrations,
-            "tables": tables,
-            "members": members,
-        }
+        members: dict[str, dict[str, Any]] = {}
         partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
         try:
             with tarfile.open(partial, "w:gz") as archive:
+                members[dump.name] = _add_file(archive, dump, dump.name)
+                for root_name, root in file_roots().items():
+                    for path in _files(root):
+                        name = f"{FILES_PREFIX}/{root_name}/{path.relative_to(root).as_posix()}"
+                        try:
+                            members[name] = _add_file(archive, path, name)
+                        except FileNotFoundError:  # removed meanwhile (e.g. a finished import)
+                            continue
+                manifest = {
+                    "format": "rapport-backup",
+                    "format_version": FORMAT_VERSION,
+                    "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                    "vendor": vendor,
+                    "database": dump.name,
+                    "migrations": migrations,
+                    "tables": tables,
+                    "members": members,
+                }
                 data = json.dumps(manifest, indent=1, sort_keys=True).encode()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size = len(data)
                 info.mtime = int(datetime.datetime.now().timestamp())
                 archive.addfile(info, io.BytesIO(data))
-                for name, path in sources.items():
-                    archive.add(path, arcname=name, recursive=False)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
     return manifest
+
+
+class _HashingReader:
+    """Reads a file for the archive and hashes exactly the bytes that went in."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return bytes(chunk)
+
+
+def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]:
+    """Add one file (opened once: what is hashed is what is stored); its manifest entry."""
+    with path.open("rb") as handle:
+        info = archive.gettarinfo(arcname=name, fileobj=handle)
+        reader = _HashingReader(handle)
+        archive.addfile(info, reader)  # type: ignore[arg-type]
+    if reader.size != info.size:
+        raise BackupError(
+            _("%(name)s changed while it was backed up; run the backup again.") % {"name": name}
+        )
+    return {"size": reader.size, "sha256": reader.digest.hexdigest()}
 
 
 def _backup_sqlite(db: dict[str, Any], dump: Path) -> tuple[dict[str, Any], list[list[str]]]:
