@@ -43,28 +43,40 @@ Cleanup = Callable[[Job], None]
 
 _HANDLERS: dict[str, Handler] = {}
 _CLEANUPS: dict[str, Cleanup] = {}
+_RESUMABLE: set[str] = set()
 _SWEEPERS: list[Callable[[], None]] = []
 
 # Stored untranslated (the job row outlives the language of whoever reads it); the pages
 # translate them when shown.
 WORKER_GONE = gettext_noop("The worker running this job stopped; nothing was changed.")
+# Jobs that commit as they go (each message logged, each batch sent) keep what they finished.
+WORKER_GONE_RESUMABLE = gettext_noop(
+    "The worker running this job stopped; what it finished is kept. Run it again to finish "
+    "the rest."
+)
 CANCELED = gettext_noop("The job was canceled; nothing was changed.")
 HAS_ERRORS = gettext_noop("The job found errors; nothing was changed.")
-STORED_MESSAGES = {WORKER_GONE, CANCELED, HAS_ERRORS}
+STORED_MESSAGES = {WORKER_GONE, WORKER_GONE_RESUMABLE, CANCELED, HAS_ERRORS}
 
 
 class JobCanceled(Exception):
     """Raised by the progress callback when someone asked to cancel the job."""
 
 
-def job_handler(kind: str, *, cleanup: Cleanup | None = None) -> Callable[[Handler], Handler]:
+def job_handler(
+    kind: str, *, cleanup: Cleanup | None = None, resumable: bool = False
+) -> Callable[[Handler], Handler]:
     """Register the handler of a job kind; `cleanup(job)` runs when such a job ends without
-    its handler finishing (its worker died, or it was canceled before it started)."""
+    its handler finishing (its worker died, or it was canceled before it started).
+    `resumable`: the handler commits as it goes, so a job whose worker died keeps what it
+    finished and running it again finishes the rest (the failed job says so)."""
 
     def register(func: Handler) -> Handler:
         _HANDLERS[kind] = func
         if cleanup is not None:
             _CLEANUPS[kind] = cleanup
+        if resumable:
+            _RESUMABLE.add(kind)
         return func
 
     return register
@@ -232,7 +244,8 @@ def recover_stale_jobs(*, sweep: bool = True) -> int:
     now = time.time()
     failed = 0
     for job in Job.objects.filter(status=JobStatus.RUNNING):
-        if _is_stale(job, now) and end_job(job, JobStatus.FAILED, WORKER_GONE):
+        gone = WORKER_GONE_RESUMABLE if job.kind in _RESUMABLE else WORKER_GONE
+        if _is_stale(job, now) and end_job(job, JobStatus.FAILED, gone):
             logger.warning("Job %s (%s): its worker %s is gone", job.pk, job.kind, job.worker)
             failed += 1
     for sweeper in _SWEEPERS if sweep else []:

@@ -743,6 +743,10 @@ def import_document_events(
     try:
         with transaction.atomic():
             outcome = record_document_events(actor=actor, events=inputs)
+            if progress is not None:
+                # Inside the transaction: a job whose worker dies after this report has
+                # recorded nothing, as its failed job says (a cancel rolls it back too).
+                progress(len(parsed), len(parsed))
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -756,8 +760,6 @@ def import_document_events(
             "code": result.code,
             "message": result.message,
         }
-    if progress is not None:
-        progress(len(parsed), len(parsed))
     counts = dict.fromkeys(("recorded", "duplicate", "skipped", "error"), 0)
     for item in results:
         counts[item["status"]] += 1

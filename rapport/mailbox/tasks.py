@@ -26,7 +26,7 @@ RESULT_CAPTIONS.update(
 )
 
 
-@job_handler(services.JOB_KIND)
+@job_handler(services.JOB_KIND, resumable=True)
 def run_log_mailbox(job: Job, progress: Progress) -> dict[str, Any]:
     return services.log_mailbox(actor=job.created_by, progress=progress)
 

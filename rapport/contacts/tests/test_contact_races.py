@@ -107,3 +107,37 @@ def test_a_type_change_racing_an_interaction_never_leaves_a_person_as_its_own_co
     contact = Contact.objects.get(pk=company.pk)
     assert contact.type == "person" and contact.company_id is None
     assert entry.contact_company_id is None, "a person's entry points at itself as company"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sixteen_concurrent_creators_on_one_number_series_get_sixteen_consecutive_numbers(
+    alice,
+) -> None:
+    """Issue 14 point 4: the real service (not only the allocator), one connection per thread,
+    on SQLite and PostgreSQL."""
+    barrier = threading.Barrier(16)
+    errors: list[BaseException] = []
+    made: list[str] = []
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        try:
+            barrier.wait()
+            contact = create_contact(actor=alice, name=f"Racer {n}", type="person")
+            with lock:
+                made.append(contact.no)
+        except BaseException as exc:  # asserted below
+            with lock:
+                errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(made) == [f"CT{n:06d}" for n in range(1, 17)], "unique and without a gap"
+    stored = dict(Contact.objects.values_list("name", "no"))
+    assert len(stored) == 16 and sorted(stored.values()) == sorted(made)

@@ -9,21 +9,11 @@ and check the job and the data. They poll with deadlines; nothing waits a fixed 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
 
 from rapport.accounts.services import create_salesperson
 from rapport.contacts.models import Contact
@@ -32,110 +22,16 @@ from rapport.core import jobs
 from rapport.core.jobs import execute_job, progress, recover_stale_jobs
 from rapport.core.models import Job, JobStatus
 from rapport.core.services import cancel_job
+from rapport.core.tests.kill_harness import (  # noqa: F401  (fixtures)
+    fail_dead_jobs,
+    kill,
+    kill_mid_job,
+    poll,
+    shared,
+    start_worker,
+)
 from rapport.interactions import services as interactions
 from rapport.interactions.models import InteractionLogEntry
-
-DEADLINE = 90  # seconds; a generous bound for a slow, shared machine, never a wait in itself
-
-PAUSING_WORKER = textwrap.dedent(
-    """
-    import os, pathlib, sys, time
-    import django
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
-    django.setup()
-    from rapport.core import jobs
-    marker = pathlib.Path(sys.argv[1])
-    real = jobs.report_progress
-    def pause_after_first_batch(job, done, total):
-        real(job, done, total)
-        if done > 0:
-            marker.write_text(str(done))
-            time.sleep(3600)  # killed here, inside the job's transaction
-    jobs.report_progress = pause_after_first_batch
-    from django.core.management import call_command
-    call_command("db_worker", "--interval", "0.1", "--no-startup-delay")
-    """
-)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def shared(settings: Any, tmp_path: Path) -> dict[str, str]:
-    """Settings shared with a worker subprocess: this database, a file cache, the DB backend."""
-    cache_dir = tmp_path / "cache"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(cache_dir),
-        }
-    }
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    return {
-        "DATABASE_URL": _database_url(),
-        "RAPPORT_CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "RAPPORT_CACHE_LOCATION": str(cache_dir),
-        "RAPPORT_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
-        "RAPPORT_MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-        "RAPPORT_BATCH_SIZE": "2",
-        "RAPPORT_LOG_LEVEL": "ERROR",
-    }
-
-
-@pytest.fixture
-def start_worker(shared: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(*, pausing: bool) -> tuple[subprocess.Popen[bytes], Path]:
-        marker = tmp_path / f"paused-{len(started)}"
-        if pausing:
-            command = [sys.executable, "-c", PAUSING_WORKER, str(marker)]
-        else:
-            command = [sys.executable, "manage.py", "db_worker", "--interval", "0.1"]
-            command.append("--no-startup-delay")
-        process = subprocess.Popen(
-            command,
-            cwd=django_settings.BASE_DIR,
-            env={**os.environ, **shared},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        started.append(process)
-        return process, marker
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=DEADLINE)
-        if process.stderr:
-            process.stderr.close()
-
-
-def _poll(check: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if check():
-            return
-        if process.poll() is not None:
-            err = process.stderr.read().decode() if process.stderr else ""
-            raise AssertionError(f"the worker exited before {what}: {err[-2000:]}")
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=DEADLINE)
 
 
 def _canceled_entries(alice: Any, bob: Any, count: int) -> None:
@@ -154,16 +50,19 @@ def _canceled_entries(alice: Any, bob: Any, count: int) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_purge_leaves_every_entry_and_a_failed_job(
-    alice, bob, client_for, start_worker
+    alice,
+    bob,
+    client_for,
+    start_worker,  # noqa: F811
 ) -> None:
     _canceled_entries(alice, bob, 6)
     job = interactions.start_delete_canceled_entries(
         actor=alice, filters=interactions.PurgeFilter()
     )
     worker, paused = start_worker(pausing=True)
-    _poll(paused.exists, worker, "the purge deleted its first batch")
+    poll(paused.exists, worker, "the purge deleted its first batch")
     assert progress(Job.objects.get(pk=job.pk))[0] > 0, "the live progress shows the batch"
-    _kill(worker)
+    kill(worker)
 
     page = client_for(alice).get(f"/core/jobs/{job.pk}/")
     job.refresh_from_db()
@@ -172,10 +71,19 @@ def test_a_worker_killed_mid_purge_leaves_every_entry_and_a_failed_job(
     assert progress(job) == (0, 6), "progress is what was committed: nothing"
     assert InteractionLogEntry.objects.filter(canceled=True).count() == 6, "all or nothing"
 
+    rerun = interactions.start_delete_canceled_entries(
+        actor=alice, filters=interactions.PurgeFilter()
+    )
+    rerun = execute_job(rerun.pk)
+    assert rerun.status == JobStatus.SUCCEEDED and rerun.result == {"deleted": 6}
+    assert not InteractionLogEntry.objects.exists(), "the rerun finishes it, as one run would"
+
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_import_imports_nothing_and_the_next_worker_fails_the_job(
-    alice, settings, start_worker
+    alice,
+    settings,
+    start_worker,  # noqa: F811
 ) -> None:
     settings.RAPPORT_IMPORT_JOB_THRESHOLD = 1
     rows = "\n".join(f"Company {n}" for n in range(6))
@@ -184,18 +92,21 @@ def test_a_worker_killed_mid_import_imports_nothing_and_the_next_worker_fails_th
     job = Job.objects.get(pk=outcome["job_id"])
     stored = job.params["file"]
     worker, paused = start_worker(pausing=True)
-    _poll(paused.exists, worker, "the import wrote its first batch")
-    _kill(worker)
+    poll(paused.exists, worker, "the import wrote its first batch")
+    kill(worker)
     assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
 
-    fresh, _marker = start_worker(pausing=False)
-    _poll(
-        lambda: Job.objects.get(pk=job.pk).status == JobStatus.FAILED,
-        fresh,
-        "the new worker failed the dead worker's job",
-    )
+    fail_dead_jobs(start_worker, job.pk)  # a new worker finds the job's worker gone
     assert Contact.objects.count() == 0, "all or nothing"
     assert not default_storage.exists(stored), "the orphaned upload is removed"
+
+    again = submit_contact_import(actor=alice, content=content, filename="c.csv", dry_run=False)
+    assert execute_job(again["job_id"]).status == JobStatus.SUCCEEDED
+    imported = list(Contact.objects.order_by("no").values_list("no", "name"))
+    # As one uninterrupted run: every row once, numbered from the series' start without a
+    # gap (the dead run's numbers were rolled back with it).
+    assert [name for _no, name in imported] == [f"Company {n}" for n in range(6)]
+    assert [no for no, _name in imported] == [f"CT{n:06d}" for n in range(1, 7)]
 
 
 def test_a_queued_job_can_be_canceled_and_never_runs(alice, bob, settings) -> None:

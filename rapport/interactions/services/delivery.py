@@ -177,7 +177,7 @@ def _mark_unknown(job: Job) -> None:
         )
 
 
-@job_handler(DELIVER, cleanup=_mark_unknown)
+@job_handler(DELIVER, cleanup=_mark_unknown, resumable=True)
 def run_delivery(job: Job, progress: Progress) -> dict[str, Any]:
     return deliver_entries(job=job, progress=progress)
 

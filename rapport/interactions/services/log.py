@@ -46,12 +46,14 @@ def cancel_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int
     """Mark entries canceled; statistics stop counting them. Returns how many changed."""
     require_perm(actor, "interactions.cancel_interactionlogentry")
     changing = entries.filter(canceled=False, postponed=False)
+    # Locked in Entry No. order, as every cancel/restore does: concurrent ones never deadlock.
     ids = list(
         InteractionLogEntry.objects.select_for_update()
         .filter(pk__in=changing.values("pk"))
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
-    changed = changing.update(canceled=True)
+    changed = InteractionLogEntry.objects.filter(pk__in=ids, canceled=False).update(canceled=True)
     if ids:
         emit("entry.canceled", {"entry_nos": ids})
     return changed
@@ -60,15 +62,18 @@ def cancel_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int
 @transaction.atomic
 def restore_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
     require_perm(actor, "interactions.cancel_interactionlogentry")
-    for check in restore_checks:
-        check(entries)
     changing = entries.filter(canceled=True, postponed=False)
+    # Lock first, then check: a parent (a logged segment) canceled meanwhile is either seen
+    # here or waits for these locks and cancels the entries again after this restore.
     ids = list(
         InteractionLogEntry.objects.select_for_update()
         .filter(pk__in=changing.values("pk"))
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
-    changed = changing.update(canceled=False)
+    for check in restore_checks:
+        check(InteractionLogEntry.objects.filter(pk__in=ids))
+    changed = InteractionLogEntry.objects.filter(pk__in=ids, canceled=True).update(canceled=False)
     if ids:
         emit("entry.restored", {"entry_nos": ids})
     return changed

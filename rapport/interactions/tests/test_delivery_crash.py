@@ -1,18 +1,19 @@
 """Issue 12 point 5: a worker killed (SIGKILL) while it sends never sends a message twice on its
-own; the entries it had claimed are shown as Unknown. Runs the real task worker in a subprocess
-on this test's database against a real SMTP server that stops answering mid-send."""
+own; the entries it had claimed are shown as Unknown, and a Resend of the ones not sent (the
+rerun, issue 14 point 4) sends exactly those. Runs the real task worker in a subprocess on this
+test's database against a real SMTP server that stops answering mid-send."""
 
 from __future__ import annotations
 
 import pytest
 
 from rapport.contacts.services import create_contact
-from rapport.core.jobs import recover_stale_jobs
+from rapport.core.jobs import WORKER_GONE_RESUMABLE, execute_job, recover_stale_jobs
 from rapport.core.models import Job, JobStatus
 from rapport.core.smtp_sink import SmtpSink
-from rapport.core.tests.test_job_recovery import (  # noqa: F401  (fixtures)
-    _kill,
-    _poll,
+from rapport.core.tests.kill_harness import (  # noqa: F401  (fixtures)
+    kill,
+    poll,
     shared,
     start_worker,
 )
@@ -26,6 +27,7 @@ def test_a_worker_killed_mid_send_sends_nothing_twice_and_leaves_its_claims_unkn
     alice,
     call_template,
     salesperson,
+    settings,
     shared,  # noqa: F811
     start_worker,  # noqa: F811
 ) -> None:
@@ -45,26 +47,47 @@ def test_a_worker_killed_mid_send_sends_nothing_twice_and_leaves_its_claims_unkn
         entry_ids = _logged_email_entries(alice, call_template, salesperson, people)
         job = delivery.start_delivery(actor=alice, entries=entry_ids)
         worker, _marker = start_worker(pausing=False)
-        _poll(lambda: sink.hanging >= 1, worker, "the fourth message hangs mid-send")
-        _kill(worker)
+        poll(lambda: sink.hanging >= 1, worker, "the fourth message hangs mid-send")
+        kill(worker)
         assert recover_stale_jobs(sweep=False) == 1
-        assert Job.objects.get(pk=job.pk).status == JobStatus.FAILED
+        failed = Job.objects.get(pk=job.pk)
+        assert failed.status == JobStatus.FAILED
+        assert failed.error == WORKER_GONE_RESUMABLE, "what was sent is kept, and it says so"
 
         statuses = [InteractionLogEntry.objects.get(pk=pk).delivery_status for pk in entry_ids]
         # Batch 1 was recorded; batch 2 was claimed (one message accepted, one hanging) and
-        # never recorded, nor was batch 3, claimed while batch 2 was in flight.
-        assert statuses == [
+        # never recorded; batch 3 is Unknown when it was claimed while batch 2 was in flight,
+        # else still In Progress (never claimed, so never sent).
+        assert statuses[:4] == [
             DeliveryStatus.SENT,
             DeliveryStatus.SENT,
-            DeliveryStatus.UNKNOWN,
             DeliveryStatus.UNKNOWN,
             DeliveryStatus.UNKNOWN,
         ]
+        assert statuses[4] in {DeliveryStatus.UNKNOWN, DeliveryStatus.IN_PROGRESS}
         assert sink.count == 3
         recipients = [r for message in sink.received for r in message.recipients]
         assert len(recipients) == len(set(recipients)), "no message went out twice"
     finally:
         sink.stop()
+
+    # The rerun: Resend of the entries not sent, now to a server that answers.
+    working = SmtpSink().start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = working.host, working.port
+        settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 10
+        unsent = InteractionLogEntry.objects.filter(pk__in=entry_ids).exclude(
+            delivery_status=DeliveryStatus.SENT
+        )
+        resend = services.resend_entries(actor=alice, entries=unsent)
+        assert resend is not None and execute_job(resend.pk).status == JobStatus.SUCCEEDED
+        statuses = [InteractionLogEntry.objects.get(pk=pk).delivery_status for pk in entry_ids]
+        assert statuses == [DeliveryStatus.SENT] * 5, "every entry sent, as one run would"
+        resent = sorted(r for message in working.received for r in message.recipients)
+        assert resent == ["p2@x.example", "p3@x.example", "p4@x.example"], "only those not sent"
+    finally:
+        working.stop()
 
 
 def _logged_email_entries(alice, template, salesperson, people) -> list[int]:

@@ -426,12 +426,18 @@ def logged_segment_counts(logged: QuerySet[LoggedSegment]) -> QuerySet[LoggedSeg
 def _set_canceled(actor: Any, logged: QuerySet[LoggedSegment], canceled: bool) -> int:
     if actor is None or not actor.has_perm("segments.cancel_loggedsegment"):
         raise PermissionDenied(_("You do not have permission to do this."))
-    ids = list(logged.select_for_update().values_list("pk", flat=True))
+    # Locks in one order (logged segments, then their entries and campaign entries, each by
+    # number), as cancel/restore of single entries does: concurrent ones never deadlock.
+    ids = list(logged.select_for_update().order_by("pk").values_list("pk", flat=True))
     changed = LoggedSegment.objects.filter(pk__in=ids, canceled=not canceled).update(
         canceled=canceled
     )
-    InteractionLogEntry.objects.filter(logged_segment_entry_no__in=ids).update(canceled=canceled)
-    CampaignEntry.objects.filter(register_no__in=ids).update(canceled=canceled)
+    entries = InteractionLogEntry.objects.filter(logged_segment_entry_no__in=ids)
+    list(entries.select_for_update().order_by("pk").values_list("pk", flat=True))
+    entries.update(canceled=canceled)
+    campaign_entries = CampaignEntry.objects.filter(register_no__in=ids)
+    list(campaign_entries.select_for_update().order_by("pk").values_list("pk", flat=True))
+    campaign_entries.update(canceled=canceled)
     if changed:
         kind = "logged_segment.canceled" if canceled else "logged_segment.restored"
         emit(kind, {"logged_segment_entry_nos": ids})

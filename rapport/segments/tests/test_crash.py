@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.core.models import Job, JobStatus
-from rapport.core.tests.test_job_recovery import (  # noqa: F401  (fixtures)
-    _kill,
-    _poll,
+from rapport.core.jobs import execute_job
+from rapport.core.models import JobStatus
+from rapport.core.tests.kill_harness import (  # noqa: F401  (fixtures)
+    fail_dead_jobs,
+    kill,
+    poll,
     shared,
     start_worker,
 )
@@ -31,17 +33,21 @@ def test_a_worker_killed_while_logging_leaves_the_segment_whole(
     lines = SegmentLine.objects.filter(segment=segment).count()
     job = services.start_log_segment(actor=alice, segment=segment, deliver=False, follow_up=True)
     worker, paused = start_worker(pausing=True)
-    _poll(paused.exists, worker, "the log wrote its first batch")
-    _kill(worker)
+    poll(paused.exists, worker, "the log wrote its first batch")
+    kill(worker)
 
-    fresh, _marker = start_worker(pausing=False)
-    _poll(
-        lambda: Job.objects.get(pk=job.pk).status == JobStatus.FAILED,
-        fresh,
-        "the new worker failed the dead worker's job",
-    )
+    fail_dead_jobs(start_worker, job.pk)  # a new worker finds the job's worker gone
     assert not InteractionLogEntry.objects.exists(), "no entry of a partial log"
     assert not LoggedSegment.objects.exists()
     assert SegmentLine.objects.filter(segment=segment).count() == lines
-    result = services.log_segment(actor=alice, segment=Segment.objects.get(pk=segment.pk))
-    assert result.interactions == lines, "and it can be logged again"
+    rerun = execute_job(
+        services.start_log_segment(
+            actor=alice, segment=Segment.objects.get(pk=segment.pk), deliver=False, follow_up=True
+        ).pk
+    )
+    assert rerun.status == JobStatus.SUCCEEDED, "and the rerun logs it, as one run would"
+    assert InteractionLogEntry.objects.count() == lines
+    logged = LoggedSegment.objects.get()
+    assert InteractionLogEntry.objects.filter(logged_segment_entry_no=logged.pk).count() == lines
+    assert not Segment.objects.filter(pk=segment.pk).exists(), "logging removes the segment"
+    assert Segment.objects.count() == 1, "and makes the follow-up segment"
