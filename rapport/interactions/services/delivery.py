@@ -62,7 +62,10 @@ PERMISSION = "interactions.add_interactionlogentry"
 JOB_DIED = gettext_noop(
     "The job sending this document stopped before it recorded whether the document was sent."
 )
-STORED_ERRORS = {JOB_DIED}
+NEVER_CLAIMED = gettext_noop(
+    "The job sending this document stopped before it got to it: it was not sent. Resend it."
+)
+STORED_ERRORS = {JOB_DIED, NEVER_CLAIMED}
 
 
 def no_attachment_message() -> str:
@@ -166,14 +169,41 @@ def delivery_counts(entries: QuerySet[InteractionLogEntry]) -> dict[str, int]:
 
 
 def _mark_unknown(job: Job) -> None:
-    """Cleanup of a delivery job that died: what it claimed and did not record is Unknown."""
+    """Cleanup of a delivery job that died: what it claimed and did not record is Unknown (it
+    may have gone out); what it never claimed is Error (it surely did not), so "Resend failed"
+    finds both and nothing stays In Progress for good."""
+    now = timezone.now()
     with transaction.atomic():
         ids = list(Delivery.objects.filter(job=job).values_list("entry_id", flat=True))
         InteractionLogEntry.objects.filter(
             pk__in=ids, delivery_status=DeliveryStatus.IN_PROGRESS
         ).update(delivery_status=DeliveryStatus.UNKNOWN)
-        Delivery.objects.filter(job=job).update(
-            job=None, finished_at=timezone.now(), error=JOB_DIED
+        Delivery.objects.filter(job=job).update(job=None, finished_at=now, error=JOB_DIED)
+        never = list(
+            InteractionLogEntry.objects.filter(
+                _selector(job.params), delivery_status=DeliveryStatus.IN_PROGRESS
+            )
+            .exclude(_claimed_by_live_job())
+            .select_for_update(of=("self",))
+            .values_list("pk", flat=True)
+        )
+        if not never:
+            return
+        InteractionLogEntry.objects.filter(pk__in=never).update(
+            delivery_status=DeliveryStatus.ERROR
+        )
+        existing = set(
+            Delivery.objects.filter(entry_id__in=never).values_list("entry_id", flat=True)
+        )
+        Delivery.objects.filter(entry_id__in=existing).update(
+            finished_at=now, error=NEVER_CLAIMED
+        )
+        Delivery.objects.bulk_create(
+            [
+                Delivery(entry_id=pk, finished_at=now, error=NEVER_CLAIMED)
+                for pk in never
+                if pk not in existing
+            ]
         )
 
 

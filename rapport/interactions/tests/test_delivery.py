@@ -237,6 +237,46 @@ def test_a_job_that_dies_between_send_and_record_leaves_unknown_and_never_sends_
     assert all(d.error for d in Delivery.objects.filter(entry__in=unknown))
 
 
+def test_entries_a_dead_job_never_claimed_are_error_and_resend_failed_sends_them(
+    alice, company, mail_template, smtp, monkeypatch, settings
+):
+    settings.RAPPORT_DELIVERY_BATCH_SIZE = 2
+    people = [person_of(alice, company, f"Q{i}", email=f"q{i}@x.example") for i in range(5)]
+    ids = [log(alice, p, mail_template, deliver=False).pk for p in people]
+    entries = InteractionLogEntry.objects.filter(pk__in=ids)
+    entries.update(delivery_status=DeliveryStatus.IN_PROGRESS)
+    job = delivery.start_delivery(actor=alice, entries=ids)
+
+    real_claim = delivery._claim
+
+    class Killed(BaseException):
+        pass
+
+    def dying_claim(job, selector, size):
+        if Delivery.objects.filter(job=job).exists():
+            raise Killed  # dies before claiming its second batch
+        return real_claim(job, selector, size)
+
+    monkeypatch.setattr(delivery, "_claim", dying_claim)
+    with pytest.raises(Killed):
+        execute_job(job.pk)
+    assert end_job(Job.objects.get(pk=job.pk), JobStatus.FAILED, "gone")
+    statuses = dict(entries.values_list("pk", "delivery_status"))
+    assert [statuses[pk] for pk in ids] == ["unknown", "unknown", "error", "error", "error"]
+    assert "was not sent" in Delivery.objects.get(entry_id=ids[4]).error
+    monkeypatch.setattr(delivery, "_claim", real_claim)
+
+    # The first batch went out unrecorded (Unknown: the user decides); the rest surely did not.
+    assert [len(smtp.messages_to(p.email)) for p in people] == [1, 1, 0, 0, 0]
+    failed = entries.filter(delivery_status=DeliveryStatus.ERROR)
+    resend = services.resend_entries(actor=alice, entries=failed, failed_only=True)
+    assert resend is not None
+    run_jobs()
+    statuses = dict(entries.values_list("pk", "delivery_status"))
+    assert [statuses[pk] for pk in ids] == ["unknown", "unknown", "sent", "sent", "sent"]
+    assert [len(smtp.messages_to(p.email)) for p in people] == [1, 1, 1, 1, 1]
+
+
 def test_privacy_blocked_contacts_are_never_sent_anything(alice, maija, mail_template, smtp):
     entry = log(alice, maija, mail_template)
     update_contact(actor=alice, contact=maija, privacy_blocked=True)

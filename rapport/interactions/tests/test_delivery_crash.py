@@ -57,30 +57,31 @@ def test_a_worker_killed_mid_send_sends_nothing_twice_and_leaves_its_claims_unkn
         statuses = [InteractionLogEntry.objects.get(pk=pk).delivery_status for pk in entry_ids]
         # Batch 1 was recorded; batch 2 was claimed (one message accepted, one hanging) and
         # never recorded; batch 3 is Unknown when it was claimed while batch 2 was in flight,
-        # else still In Progress (never claimed, so never sent).
+        # else Error (never claimed, so surely not sent): nothing stays In Progress.
         assert statuses[:4] == [
             DeliveryStatus.SENT,
             DeliveryStatus.SENT,
             DeliveryStatus.UNKNOWN,
             DeliveryStatus.UNKNOWN,
         ]
-        assert statuses[4] in {DeliveryStatus.UNKNOWN, DeliveryStatus.IN_PROGRESS}
+        assert statuses[4] in {DeliveryStatus.UNKNOWN, DeliveryStatus.ERROR}
         assert sink.count == 3
         recipients = [r for message in sink.received for r in message.recipients]
         assert len(recipients) == len(set(recipients)), "no message went out twice"
     finally:
         sink.stop()
 
-    # The rerun: Resend of the entries not sent, now to a server that answers.
+    # The rerun: Resend failed (Error and Unknown), now to a server that answers.
     working = SmtpSink().start()
     try:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = working.host, working.port
         settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 10
-        unsent = InteractionLogEntry.objects.filter(pk__in=entry_ids).exclude(
-            delivery_status=DeliveryStatus.SENT
+        resend = services.resend_entries(
+            actor=alice,
+            entries=InteractionLogEntry.objects.filter(pk__in=entry_ids),
+            failed_only=True,
         )
-        resend = services.resend_entries(actor=alice, entries=unsent)
         assert resend is not None and execute_job(resend.pk).status == JobStatus.SUCCEEDED
         statuses = [InteractionLogEntry.objects.get(pk=pk).delivery_status for pk in entry_ids]
         assert statuses == [DeliveryStatus.SENT] * 5, "every entry sent, as one run would"
