@@ -185,3 +185,288 @@ def test_production_downloads_carry_every_security_header(production, alice) -> 
         assert response.status_code == 200, url
         _assert_security_headers(response, page=False)
         assert response["Content-Disposition"].startswith("attachment")
+
+
+# --- file names and downloads -------------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    ("../../etc/passwd", "passwd"),
+    ("/etc/passwd", "passwd"),
+    ("C:\\Windows\\system32\\drivers\\etc\\hosts.txt", "hosts.txt"),
+    ("report\x00.exe.txt", "report.exe.txt"),
+    ('bad\r\nSet-Cookie: owned=1;"x.txt', 'badSet-Cookie: owned=1;"x.txt'),
+    ("invoice\u202etxt.exe", "invoicetxt.exe"),
+    ("..", "attachment"),
+    ("x" * 1000 + ".txt", "x" * 196 + ".txt"),
+]
+
+
+def _entry_with_upload(alice: Any, name: str, content: bytes, content_type: str) -> Any:
+    from rapport.accounts.services import create_salesperson
+    from rapport.contacts.services import create_contact
+
+    salesperson = create_salesperson(actor=alice, code="AH", name="Aino Heikkinen")
+    contact = create_contact(actor=alice, name="Kesko Oyj", salesperson=salesperson)
+    template = _template(alice, "UPLOAD")
+    return interactions.create_interaction(
+        actor=alice,
+        data=interactions.InteractionInput(
+            contact=contact,
+            template=template,
+            upload=Upload(content=content, name=name, content_type=content_type),
+        ),
+    )
+
+
+def _download_urls(entry: Any) -> list[str]:
+    return [
+        f"/interactions/attachments/{entry.attachment_id}/",
+        f"/interactions/entries/{entry.pk}/document/",
+        f"/api/v1/attachments/{entry.attachment_id}",
+        f"/api/v1/interaction-log-entries/{entry.pk}/document",
+    ]
+
+
+@pytest.mark.parametrize(("sent", "stored"), HOSTILE_NAMES)
+def test_hostile_file_names_are_stored_harmless_and_downloaded_safely(
+    alice, client_for, sent: str, stored: str
+) -> None:
+    entry = _entry_with_upload(alice, sent, b"hello", "text/plain")
+    entry.attachment.refresh_from_db()
+    assert entry.attachment.file_name == stored
+    client = client_for(alice)
+    for url in _download_urls(entry):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("attachment;"), url
+        # (a backslash may appear only quoting a double quote in the quoted file name)
+        assert not any(ch in disposition for ch in "\r\n\x00\u202e/"), url
+        assert "\\" not in disposition.replace('\\"', ""), url
+        assert "owned" not in response.cookies
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response.content == b"hello"
+
+
+def test_a_name_beyond_ascii_is_sent_as_rfc_5987_filename_star(alice, client_for) -> None:
+    entry = _entry_with_upload(alice, "tarjous ääkköset.txt", b"hei", "text/plain")
+    for url in _download_urls(entry):
+        disposition = client_for(alice).get(url)["Content-Disposition"]
+        assert "filename*=utf-8''tarjous%20%C3%A4%C3%A4kk%C3%B6set.txt" in disposition, url
+
+
+ACTIVE_UPLOADS = [
+    ("page.html", "text/html", b"<script>window.__pwned=1</script>"),
+    ("page.htm", "text/plain", b"<script>window.__pwned=1</script>"),
+    ("image.svg", "image/svg+xml", b"<svg onload='window.__pwned=1'/>"),
+    ("data.xml", "application/xml", b"<x:script xmlns:x='http://www.w3.org/1999/xhtml'/>"),
+    ("code.js", "text/javascript", b"window.__pwned=1"),
+    ("code.mjs", "application/octet-stream", b"window.__pwned=1"),
+    ("lying.txt", "text/html", b"<script>window.__pwned=1</script>"),
+    ("page.xhtml", "application/xhtml+xml", b"<html/>"),
+    ("feed.rss", "application/rss+xml", b"<rss/>"),
+]
+
+
+@pytest.mark.parametrize(("name", "content_type", "content"), ACTIVE_UPLOADS)
+def test_uploaded_active_content_is_only_ever_downloaded_as_plain_bytes(
+    alice, client_for, name: str, content_type: str, content: bytes
+) -> None:
+    entry = _entry_with_upload(alice, name, content, content_type)
+    client = client_for(alice)
+    for url in _download_urls(entry):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == "application/octet-stream", url
+        assert response["Content-Disposition"].startswith("attachment;"), url
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
+
+
+# --- CSRF on every form ---------------------------------------------------------------------------
+
+
+def _html_routes() -> list[str]:
+    """Every page route (not the API, which has its own test below), with sample path values."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    samples = {"int": "1", "str": "X", "slug": "x", "path": "1", "uuid": "0" * 32}
+    found: list[str] = []
+
+    def walk(resolver: URLResolver, prefix: str) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if route.startswith(("api/", "static/", "^")) or "(?P" in route:
+                    continue
+                for converter, value in samples.items():
+                    while f"<{converter}:" in route:
+                        start = route.index(f"<{converter}:")
+                        route = route[:start] + value + route[route.index(">", start) + 1 :]
+                found.append("/" + route)
+
+    walk(get_resolver(), "")
+    return sorted(set(found))
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def test_every_page_route_refuses_a_post_without_the_csrf_token(alice) -> None:
+    routes = _html_routes()
+    assert len(routes) > 100 and "/contacts/new/" in routes and "/accounts/login/" in routes
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    before = _row_counts()
+    accepted = {}
+    for route in routes:
+        response = client.post(route, {"code": "EVIL", "name": "Evil", "description": "Evil"})
+        if response.status_code != 403:
+            accepted[route] = response.status_code
+    assert accepted == {}
+    after = _row_counts()
+    # Signing in again may write a session row; nothing else changes.
+    assert {k: v for k, v in after.items() if k != "sessions.Session"} == {
+        k: v for k, v in before.items() if k != "sessions.Session"
+    }
+
+
+def test_the_api_refuses_a_session_post_without_the_csrf_token(alice) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    before = _row_counts()
+    response = client.post(
+        "/api/v1/contacts", json.dumps({"name": "Evil"}), content_type="application/json"
+    )
+    assert response.status_code in {401, 403}
+    assert response.json()["code"]
+    assert _row_counts() == before
+
+
+# --- the API: over-long text, invalid choices, dates out of range --------------------------------
+
+
+def _openapi() -> dict[str, Any]:
+    from rapport.api import api
+
+    return dict(api.get_openapi_schema(path_prefix="/api/v1"))
+
+
+def _resolve(schema: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        return _resolve(schema["allOf"][0], doc)
+    return schema
+
+
+def _variants(schema: dict[str, Any], doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The non-null alternatives of a property's schema."""
+    schema = _resolve(schema, doc)
+    options = schema.get("anyOf") or schema.get("oneOf") or [schema]
+    return [_resolve(o, doc) for o in options if _resolve(o, doc).get("type") != "null"]
+
+
+def _valid_value(schema: dict[str, Any], doc: dict[str, Any]) -> Any:
+    variants = _variants(schema, doc)
+    if not variants:
+        return None
+    first = variants[0]
+    if "enum" in first:
+        return first["enum"][0]
+    kind = first.get("type")
+    if kind == "string":
+        return {"date": "2026-01-15", "time": "10:00:00", "date-time": "2026-01-15T10:00:00"}.get(
+            first.get("format", ""), "A"
+        )
+    if kind in {"integer", "number"}:
+        return max(1, first.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        items = first.get("items", {})
+        return [_valid_value(items, doc)] if first.get("minItems") else []
+    if kind == "object":
+        return {}
+    return "A"
+
+
+def _body_operations() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(method, url, base payload, properties) of every operation with a JSON body."""
+    doc = _openapi()
+    operations = []
+    for path, methods in doc["paths"].items():
+        for method, operation in methods.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if method not in {"post", "put", "patch"} or "application/json" not in content:
+                continue
+            body = _resolve(content["application/json"]["schema"], doc)
+            properties = {k: _resolve(v, doc) for k, v in body.get("properties", {}).items()}
+            base = {name: _valid_value(properties[name], doc) for name in body.get("required", [])}
+            url = path
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    kind = parameter.get("schema", {}).get("type")
+                    url = url.replace(
+                        "{" + parameter["name"] + "}", "1" if kind == "integer" else "X"
+                    )
+            operations.append((method, url, base, {**properties, "__doc__": doc}))
+    return operations
+
+
+def _hostile_cases(kind: str) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(method, url, payload, field) for every string with a maxLength ("too_long"), every
+    choice ("enum") or every date ("date") of every JSON body."""
+    cases = []
+    for method, url, base, properties in _body_operations():
+        doc = properties.pop("__doc__")
+        for name, schema in properties.items():
+            for variant in _variants(schema, doc):
+                if kind == "too_long" and variant.get("maxLength"):
+                    bad: list[Any] = ["x" * (variant["maxLength"] + 1)]
+                elif kind == "enum" and "enum" in variant:
+                    bad = ["nope"]
+                elif kind == "date" and variant.get("format") == "date":
+                    bad = [
+                        "0000-01-01",
+                        "10000-01-01",
+                        "2026-13-45",
+                        "1-13-45",
+                        10**30,
+                        "1752-12-31",
+                    ]
+                else:
+                    continue
+                for value in bad:
+                    cases.append((method, url, {**base, name: value}, name))
+                break
+    return cases
+
+
+def _api_refusals(client: Client, kind: str) -> tuple[int, list[str]]:
+    cases = _hostile_cases(kind)
+    wrong = []
+    for method, url, payload, field in cases:
+        response = getattr(client, method)(url, json.dumps(payload), "application/json")
+        body = response.json() if "json" in response.get("Content-Type", "") else {}
+        named = body.get("field") or ""
+        if response.status_code != 422 or not (named == field or named.startswith(field + ".")):
+            wrong.append(
+                f"{method.upper()} {url} {field}={str(payload[field])[:12]!r}: "
+                f"{response.status_code} {named!r} {body.get('message', '')[:80]}"
+            )
+    return len(cases), wrong
+
+
+@pytest.mark.parametrize("kind", ["too_long", "enum", "date"])
+def test_every_api_body_refuses_hostile_values_with_a_422_naming_the_field(
+    alice, client_for, kind: str
+) -> None:
+    count, wrong = _api_refusals(client_for(alice), kind)
+    assert count > {"too_long": 50, "enum": 10, "date": 5}[kind]
+    assert wrong == [], "\n".join(wrong)
