@@ -470,3 +470,174 @@ def test_every_api_body_refuses_hostile_values_with_a_422_naming_the_field(
     count, wrong = _api_refusals(client_for(alice), kind)
     assert count > {"too_long": 50, "enum": 10, "date": 5}[kind]
     assert wrong == [], "\n".join(wrong)
+
+
+# --- formula injection: every export ---------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_contact(alice: Any) -> Any:
+    """A contact with a formula in every text field the service accepts one in."""
+    from django.core.exceptions import ValidationError
+
+    from rapport.contacts.models import Contact
+    from rapport.contacts.services import CONTACT_FIELDS, create_contact, update_contact
+
+    contact = create_contact(actor=alice, name=FORMULAS[0])
+    taken = 0
+    for index, name in enumerate(CONTACT_FIELDS):
+        field = Contact._meta.get_field(name)
+        if field.get_internal_type() not in {"CharField", "TextField", "EmailField"}:
+            continue
+        value = FORMULAS[index % len(FORMULAS)]
+        if field.get_internal_type() == "EmailField":
+            value = "=cmd@example.com"
+        value = value[: field.max_length or None]
+        try:
+            contact = update_contact(actor=alice, contact=contact, **{name: value})
+            taken += 1
+        except ValidationError:
+            continue
+    assert taken >= 10
+    return contact
+
+
+def _export_cells(response: Any, export_format: str) -> list[str]:
+    import csv
+    import io
+
+    import openpyxl
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if export_format == "csv":
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    return [cell for row in rows[1:] for cell in row if isinstance(cell, str)]
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_every_export_neutralises_formulas_in_every_cell(
+    alice, client_for, export_format: str
+) -> None:
+    from rapport.segments import services as segments
+
+    contact = _formula_contact(alice)
+    segment = segments.create_segment(actor=alice, description="Export")
+    segments.add_segment_line(actor=alice, segment=segment, contact=contact)
+    client = client_for(alice)
+    exports = [
+        f"/contacts/export/?format={export_format}",
+        f"/api/v1/contacts/export?format={export_format}",
+        f"/segments/{segment.no}/export/?format={export_format}",
+    ]
+    for url in exports:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Disposition"].startswith("attachment"), url
+        cells = _export_cells(response, export_format)
+        formulas = [cell for cell in cells if cell.lstrip("'").startswith(FORMULA_STARTS)]
+        assert len(formulas) >= 10, url
+        assert [c for c in cells if c.startswith(FORMULA_STARTS)] == [], url
+        assert all(c.startswith("'") for c in formulas), url
+
+
+# --- malformed imports ------------------------------------------------------------------------------
+
+
+def _zip_bomb_workbook() -> bytes:
+    """A small .xlsx whose sheet unpacks to far more than the import's limit allows."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<sheetData>" + b" " * 8_000_000)
+    return buffer.getvalue()
+
+
+MALFORMED_FILES = [
+    ("latin1.csv", "name,city\nJärvinen,Hämeenlinna\n".encode("latin-1") + b"\xff\xfe\x81"),
+    ("nul.csv", b"name\x00,city\n\x00\x00\x00\n"),
+    ("binary.csv", bytes(range(256)) * 8),
+    ("not-a-zip.xlsx", b"this is not a zip file at all"),
+    ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 200),
+    ("bomb.xlsx", _zip_bomb_workbook()),
+    ("empty.csv", b""),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), MALFORMED_FILES, ids=[n for n, _ in MALFORMED_FILES])
+def test_a_malformed_import_file_is_refused_clearly_and_writes_nothing(
+    alice, client_for, settings, name: str, content: bytes
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rapport.core.models import Job
+
+    settings.RAPPORT_IMPORT_MAX_UNPACKED_BYTES = 1_000_000
+    client = client_for(alice)
+    before = _row_counts()
+    for url in ("/contacts/import/", "/documents/import/"):
+        response = client.post(url, {"file": SimpleUploadedFile(name, content), "dry_run": ""})
+        if response.status_code == 302:
+            # A workbook is read by the worker (run at once in tests): its job failed, clearly.
+            job = Job.objects.latest("pk")
+            assert job.status == "failed", (url, job.status)
+            assert job.error, url
+            continue
+        assert response.status_code == 422, (url, response.status_code)
+        html = response.content.decode()
+        assert 'class="error"' in html, url
+    response = client.post(
+        "/api/v1/contacts/import",
+        {"file": SimpleUploadedFile(name, content), "dry_run": "false"},
+    )
+    if response.status_code == 202:
+        job = Job.objects.get(pk=response.json()["job_id"])
+        assert job.status == "failed" and job.error
+    else:
+        assert response.status_code == 422, response.content
+        assert response.json()["field"] == "file" and response.json()["message"]
+    after = _row_counts()
+    changed = {k for k in after if after[k] != before[k]} - {"core.Job", "sessions.Session"}
+    changed -= {"django_tasks_database.DBTaskResult"}
+    assert changed == set()
+
+
+def test_ragged_rows_and_unknown_columns_are_errors_by_line_and_nothing_is_written(
+    alice, client_for
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rapport.contacts.models import Contact
+
+    ragged = b"name,city\nA Oy,Vaasa\nB Oy,Oulu,extra,cells\nC Oy\n"
+    client = client_for(alice)
+    response = client.post("/contacts/import/", {"file": SimpleUploadedFile("c.csv", ragged)})
+    assert response.status_code == 422
+    assert '<td class="num">3</td>' in response.content.decode()
+    assert not Contact.objects.exists()
+    unknown = b"name,evil_column\nA Oy,x\n"
+    response = client.post("/contacts/import/", {"file": SimpleUploadedFile("c.csv", unknown)})
+    assert response.status_code == 422 and "evil_column" in response.content.decode()
+    assert not Contact.objects.exists()
+    wide = b"document_type,document_no,event\nsales_invoice,PS-1,posted,Kesko, Oyj\n"
+    response = client.post(
+        "/documents/import/", {"file": SimpleUploadedFile("d.csv", wide), "dry_run": "on"}
+    )
+    rows = response.context["result"]["results"]
+    assert [(r["row"], r["status"]) for r in rows] == [(2, "error")]
+    assert rows[0]["message"].startswith("The row has more cells than the header")
+    response = client.post(
+        "/documents/import/", {"file": SimpleUploadedFile("d.csv", b"foo,bar\n1,2\n")}
+    )
+    assert response.status_code == 422
+    assert (
+        "document_type" in response.content.decode() or "Document Type" in response.content.decode()
+    )
