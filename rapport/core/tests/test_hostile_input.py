@@ -641,3 +641,38 @@ def test_ragged_rows_and_unknown_columns_are_errors_by_line_and_nothing_is_writt
     assert (
         "document_type" in response.content.decode() or "Document Type" in response.content.decode()
     )
+
+
+# --- oversize uploads -------------------------------------------------------------------------------
+
+
+def test_oversize_uploads_in_the_api_are_a_422_naming_the_file_field(
+    alice, client_for, settings
+) -> None:
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rapport.interactions.models import Attachment
+
+    entry = _entry_with_upload(alice, "small.txt", b"ok", "text/plain")
+    settings.RAPPORT_MAX_UPLOAD_BYTES = 1000
+    big = b"x" * 1001
+    client = client_for(alice)
+    before = Attachment.objects.count()
+    data = json.dumps({"contact_no": entry.contact.no, "template_code": "UPLOAD"})
+    multipart = client.post(
+        "/api/v1/interactions/with-attachment",
+        {"data": data, "file": SimpleUploadedFile("big.txt", big, "text/plain")},
+    )
+    as_json = client.put(
+        "/api/v1/interaction-templates/UPLOAD/languages/-",
+        json.dumps({"file": {"file_name": "big.txt", "content": base64.b64encode(big).decode()}}),
+        "application/json",
+    )
+    for response in (multipart, as_json):
+        body = response.json()
+        assert response.status_code == 422, body
+        assert body["field"] == "file" and body["code"] == "file_too_large", body
+        assert "The limit is 1000 bytes" in body["message"]
+    assert Attachment.objects.count() == before
