@@ -676,3 +676,103 @@ def test_oversize_uploads_in_the_api_are_a_422_naming_the_file_field(
         assert body["field"] == "file" and body["code"] == "file_too_large", body
         assert "The limit is 1000 bytes" in body["message"]
     assert Attachment.objects.count() == before
+
+
+# --- HTML forms: over-long text, invalid choices, impossible dates ---------------------------------
+
+
+class _FormFields:
+    """The named inputs of a page's first POST form that has a maxlength, select or date."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        self.long: dict[str, int] = {}
+        self.choices: list[str] = []
+        self.dates: list[str] = []
+        self.hidden: dict[str, str] = {}
+        fields = self
+
+        class Parser(HTMLParser):
+            in_form = False
+            done = False
+
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                a = {k: v or "" for k, v in attrs}
+                if tag == "form" and a.get("method", "").lower() == "post" and not self.done:
+                    self.in_form = True
+                if not self.in_form or not a.get("name"):
+                    return
+                name, kind = a["name"], a.get("type", "text").lower()
+                if tag == "select":
+                    fields.choices.append(name)
+                elif tag == "input" and kind == "hidden":
+                    fields.hidden[name] = a.get("value", "")
+                elif tag == "input" and (kind == "date" or "date" in name):
+                    fields.dates.append(name)
+                elif tag in {"input", "textarea"} and a.get("maxlength"):
+                    fields.long[name] = int(a["maxlength"])
+
+            def handle_endtag(self, tag: str) -> None:
+                if tag == "form" and self.in_form:
+                    self.in_form = False
+                    self.done = bool(fields.long or fields.choices or fields.dates)
+
+        Parser().feed(html)
+
+
+def _has_error(html: str, name: str) -> bool:
+    """The field shows an error: its message element, or the control marked aria-invalid."""
+    import re
+
+    if f'id="id_{name}-error"' in html:
+        return True
+    tags = re.findall(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    return any('aria-invalid="true"' in tag for tag in tags)
+
+
+FORM_PAGES = [
+    "/contacts/new/",
+    "/contacts/business-relations/new/",
+    "/contacts/setup/",
+    "/accounts/salespeople/new/",
+    "/accounts/users/new/",
+    "/interactions/groups/new/",
+    "/interactions/templates/new/",
+    "/interactions/opportunities/new/",
+    "/interactions/sales-cycles/new/",
+    "/interactions/setup/",
+    "/campaigns/campaigns/new/",
+    "/campaigns/campaign-statuses/new/",
+    "/segments/new/",
+    "/documents/record/",
+]
+
+
+def test_html_forms_answer_hostile_values_with_field_errors_never_a_500(alice, client_for) -> None:
+    client = client_for(alice)
+    problems = []
+    checked = 0
+    for url in FORM_PAGES:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        fields = _FormFields(page.content.decode())
+        data: dict[str, str] = dict(fields.hidden)
+        data.update({name: "x" * (limit + 1) for name, limit in fields.long.items()})
+        data.update(dict.fromkeys(fields.choices, "nope"))
+        data.update(dict.fromkeys(fields.dates, "45.13.10000"))
+        before = _row_counts()
+        response = client.post(url, data)
+        html = response.content.decode()
+        if response.status_code not in {200, 422}:
+            problems.append(f"{url}: {response.status_code}")
+            continue
+        for name in [*fields.long, *fields.choices, *fields.dates]:
+            checked += 1
+            if not _has_error(html, name):
+                problems.append(f"{url}: no error on {name}")
+        after = _row_counts()
+        if {k: v for k, v in after.items() if v != before[k]}.keys() - {"sessions.Session"}:
+            problems.append(f"{url}: something was written")
+    assert checked > 50
+    assert problems == [], "\n".join(problems)
