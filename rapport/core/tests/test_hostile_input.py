@@ -1,4 +1,62 @@
-"""Hostile input (issue 14.3). INVENTORY (filled in below)."""
+"""Hostile input (issue 14.3): what shows each item, here or elsewhere.
+
+Oversize uploads (a configured limit, RAPPORT_MAX_UPLOAD_BYTES, and a clear error naming the field)
+- a body over RAPPORT_MAX_REQUEST_BYTES is refused unread, page and API:
+  core/tests/test_request_limits.py
+- attachments: interactions/tests/test_log_services.py
+  test_oversize_uploads_are_refused_and_nothing_is_stored; template files on the page:
+  interactions/tests/test_setup_views.py test_an_oversize_upload_is_refused_with_a_message_...;
+  API multipart and base64: here test_oversize_uploads_in_the_api_are_a_422_naming_the_file_field,
+  interactions/tests/test_api.py test_a_file_over_the_upload_limit_is_a_422
+- contact imports: contacts/tests/test_import_export.py test_an_oversize_file_is_refused,
+  test_an_oversize_upload_on_the_page_is_refused
+- document events (PDF on the page and in the API, CSV import): documents/tests/test_upload_limits.py
+- mailbox messages: mailbox/tests/test_mailbox.py test_an_oversize_message_is_refused_...
+File names (path traversal, absolute paths, NUL/CR/LF, RTL override, very long names)
+- never reach the file system: interactions/tests/test_log_services.py
+  test_hostile_file_names_never_reach_the_file_system
+- stored harmless, downloaded with a safe Content-Disposition (RFC 5987 filename*):
+  here test_hostile_file_names_are_stored_harmless_and_downloaded_safely,
+  test_a_name_beyond_ascii_is_sent_as_rfc_5987_filename_star
+- a name that is not UTF-8: contacts/tests/test_import_limits.py
+  test_a_file_name_that_is_not_utf8_is_an_error_not_a_missing_file
+Downloads never serve uploaded HTML/SVG/XML/JS inline or with an active type
+- every download view goes through interactions.views.common.download_response: here
+  test_uploaded_active_content_is_only_ever_downloaded_as_plain_bytes (page and API attachment
+  and entry document); interactions/tests/test_api.py
+  test_html_and_svg_attachments_download_and_are_never_rendered; previews in a sandboxed frame:
+  interactions/tests/test_delivery_pages.py, segments/tests/test_delivery_pages.py
+Template injection in Word/HTML merge templates
+- interactions/tests/test_merge_engine.py test_a_hostile_template_is_refused_at_upload_and_at_
+  render (33 forms, both kinds), test_zip_bombs_and_junk_are_refused_before_parsing,
+  test_a_deeply_nested_template_is_refused_not_crashed, test_output_over_the_budget_is_refused_
+  at_render, test_a_script_in_a_value_comes_out_escaped_in_html; on the page:
+  interactions/tests/test_delivery_pages.py test_a_hostile_or_broken_template_upload_shows_...
+Script in every text field rendered escaped (Chromium)
+- tests/browser/test_hostile_text_journey.py (lists, cards, the log, statistics, search, API docs)
+CSV/XLSX formula injection on every export
+- here test_every_export_neutralises_formulas_in_every_cell (contacts page and API, segment
+  export; CSV and XLSX); contacts/tests/test_import_export.py test_formula_injection_is_escaped_...
+Malformed CSV/XLSX imports (clear errors, nothing written; a zip bomb refused)
+- here test_a_malformed_import_file_is_refused_clearly_and_writes_nothing (bad encoding, NUL,
+  binary, non-zip and broken .xlsx, a zip bomb, empty; contact page and API, document page),
+  test_ragged_rows_and_unknown_columns_are_errors_by_line_and_nothing_is_written;
+  contacts/tests/test_import_export.py test_garbage_files_are_refused_with_a_clear_error,
+  test_a_dry_run_writes_nothing_and_reports_errors_by_spreadsheet_row;
+  contacts/tests/test_import_limits.py (cell, time and unpacked-size budgets)
+Over-long fields, invalid enum values, dates out of range
+- API, every JSON body of the OpenAPI document: here
+  test_every_api_body_refuses_hostile_values_with_a_422_naming_the_field; query parameters and
+  64-bit integers: core/tests/test_api_conventions.py; fuzzing: core/tests/test_fuzz.py
+- HTML forms: here test_html_forms_answer_hostile_values_with_field_errors_never_a_500;
+  core/tests/test_validation_pages.py
+CSRF on every form
+- here test_every_page_route_refuses_a_post_without_the_csrf_token,
+  test_the_api_refuses_a_session_post_without_the_csrf_token
+Production mode: secure cookies, CSP and security headers
+- here test_production_* (cookies, HTTPS redirect, headers on a page, an API response and a
+  download); core/tests/test_deploy_settings.py (manage.py check --deploy is clean)
+"""
 
 from __future__ import annotations
 
