@@ -4,7 +4,9 @@ Oversize uploads (a configured limit, RAPPORT_MAX_UPLOAD_BYTES, and a clear erro
 - a body over RAPPORT_MAX_REQUEST_BYTES is refused unread, page and API:
   core/tests/test_request_limits.py
 - attachments: interactions/tests/test_log_services.py
-  test_oversize_uploads_are_refused_and_nothing_is_stored; template files on the page:
+  test_oversize_uploads_are_refused_and_nothing_is_stored; on the Create Interaction page:
+  interactions/tests/test_upload_limits.py; a segment language's file:
+  segments/tests/test_upload_limits.py; template files on the page:
   interactions/tests/test_setup_views.py test_an_oversize_upload_is_refused_with_a_message_...;
   API multipart and base64: here test_oversize_uploads_in_the_api_are_a_422_naming_the_file_field,
   interactions/tests/test_api.py test_a_file_over_the_upload_limit_is_a_422
