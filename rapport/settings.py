@@ -114,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rapport.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -276,8 +277,13 @@ RAPPORT_DELIVERY_RATE_PER_MINUTE = int(os.environ.get("RAPPORT_DELIVERY_RATE_PER
 RAPPORT_DELIVERY_CONNECTIONS = int(os.environ.get("RAPPORT_DELIVERY_CONNECTIONS", "4"))
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("RAPPORT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Pages put the CSRF token in their forms (and htmx sends it from the body tag's hx-headers);
+# no script reads the cookie, so scripts may not.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 # HTTPS behind a proxy: redirect plain HTTP, HSTS, and the header the proxy sets for HTTPS
 # ("HTTP_X_FORWARDED_PROTO,https"); only set the header when the proxy always overwrites it.
 SECURE_SSL_REDIRECT = env_bool("RAPPORT_SSL_REDIRECT", False)
@@ -289,6 +295,13 @@ SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if len(_proxy_hea
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of Rapport uses (rapport.core.middleware.SecurityHeadersMiddleware).
+RAPPORT_PERMISSIONS_POLICY = os.environ.get(
+    "RAPPORT_PERMISSIONS_POLICY",
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()",
+)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -104,6 +104,16 @@ class Table:
     kind: str
     header: list[str]
     rows: list[tuple[int, list[str]]]
+    # CSV rows with text right of the header's last column (a value with an unquoted
+    # separator shifts every cell after it): each is an error of its row.
+    wide_rows: list[int] = field(default_factory=list)
+
+
+def wide_row_message() -> str:
+    return _(
+        "The row has more cells than the header has columns. Put a value that holds the "
+        "separator in double quotes."
+    )
 
 
 def _invalid_file() -> ValidationError:
@@ -202,17 +212,25 @@ def _collect(kind: str, records: Iterable[Iterable[Any]]) -> Table:
     budget = _Budget()
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
+    wide_rows: list[int] = []
     for number, record in enumerate(records, start=1):
         if header is None:
             header = _header_cells(record)
             continue
         cells = [_cell_text(value) for value in itertools.islice(record, len(header))]
         budget.spend(max(1, len(cells)))
-        if not any(cells):
+        wide = (
+            kind == CSV
+            and isinstance(record, list)
+            and any(str(value).strip() for value in record[len(header) :])
+        )
+        if not any(cells) and not wide:
             continue
         if len(rows) >= MAX_ROWS:
             raise _too_many_rows()
         rows.append((number, cells))
+        if wide:
+            wide_rows.append(number)
     if header is None or not any(header):
         raise field_error(
             "file",
@@ -221,7 +239,7 @@ def _collect(kind: str, records: Iterable[Iterable[Any]]) -> Table:
         )
     if not rows:
         raise field_error("file", _("The file has no rows below the header."), "no_rows")
-    return Table(kind=kind, header=header, rows=rows)
+    return Table(kind=kind, header=header, rows=rows, wide_rows=wide_rows)
 
 
 def check_workbook(content: bytes) -> None:
@@ -457,6 +475,8 @@ def build_plan(table: Table, *, actor: Any, setup: MarketingSetup) -> ImportPlan
                 values[code_field] = values[code_field].upper()
         records.append((number, values))
 
+    for number in table.wide_rows:
+        errors.add(number, None, wide_row_message())
     ctx = _context(records, actor=actor, setup=setup)
     plan = ImportPlan(rows=len(records))
     for number, values in records:

@@ -162,7 +162,11 @@ def _choices(expected: Any) -> str:
 
 def _field_of(loc: Any) -> str | None:
     names = [str(part) for part in loc or () if isinstance(part, str)]
-    while names and names[0] in _SOURCES:
+    # ("body", "payload", "subject"): where the value came from, then the view's parameter;
+    # a field that is itself called like a source ("body" of an e-mail layout) is kept.
+    if names and names[0] in _SOURCES:
+        names.pop(0)
+    if names and names[0] in _SOURCES and (len(names) > 1 or names[0] == "payload"):
         names.pop(0)
     return names[-1] if names else None
 

@@ -1,5 +1,5 @@
-"""Request glue: request size limits before the body is read, and the signed-in user's own
-language over the browser's."""
+"""Request glue: security headers, request size limits before the body is read, and the
+signed-in user's own language over the browser's."""
 
 from __future__ import annotations
 
@@ -19,6 +19,21 @@ API_PREFIX = "/api/v1/"
 
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set: Permissions-Policy (the browser
+    features no page uses are switched off) on every response, pages, API and downloads."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        policy = getattr(settings, "RAPPORT_PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response
 
 
 class RequestSizeLimitMiddleware:

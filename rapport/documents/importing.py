@@ -109,8 +109,13 @@ def read_rows(content: bytes, filename: str = "") -> list[ParsedRow]:
                 "missing_column",
             )
     parsed: list[ParsedRow] = []
+    wide_rows = set(table.wide_rows)
     for line, cells in table.rows:
         row = ParsedRow(line=line, values={})
+        if line in wide_rows:
+            row.error = ("", "too_many_cells", table_reader.wide_row_message())
+            parsed.append(row)
+            continue
         for name, raw in zip(columns, cells, strict=False):
             if name is None:
                 continue

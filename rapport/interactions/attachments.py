@@ -45,11 +45,18 @@ def attachment_storage() -> Storage:
 
 
 def safe_file_name(name: str) -> str:
-    """The last path part of `name`, without control characters, at most 200 characters."""
+    """The last path part of `name`, without control or format characters (NUL, CR/LF, RTL
+    overrides), without leading dots, at most 200 characters (keeping the extension)."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    return name[:200] or "attachment"
+    if len(name) > 200:
+        # A very long name is cut in its stem: the extension still says what the file is.
+        stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and stem and len(ext) <= 10 else ""
+        name = (stem if ext else name)[: 200 - len(ext) - (1 if ext else 0)].rstrip(" .")
+        name = f"{name}.{ext}" if ext else name
+    return name or "attachment"
 
 
 def extension_of(name: str) -> str:

@@ -15,7 +15,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -26,7 +25,6 @@ from rapport.core.htmx import add_service_error, confirm_first, flash_error, ren
 from rapport.core.jobs import progress
 from rapport.core.models import Job
 from rapport.core.validation import first_error
-from rapport.interactions.attachments import safe_file_name
 from rapport.interactions.models import DeliveryBundle, DeliveryStatus, InteractionLogEntry
 from rapport.interactions.services.delivery import (
     DELIVER,
@@ -35,7 +33,7 @@ from rapport.interactions.services.delivery import (
     error_text,
     resend_entries,
 )
-from rapport.interactions.views.setup import ACTIVE_CONTENT_TYPES
+from rapport.interactions.views.common import download_response
 from rapport.segments import queries, services
 from rapport.segments.criteria import describe
 from rapport.segments.forms import (
@@ -368,19 +366,7 @@ def line_preview_download(request: HttpRequest, no: str, line_no: int) -> HttpRe
 
 
 def _download(content: bytes, file_name: str, content_type: str) -> HttpResponse:
-    content_type = (content_type or "").split(";")[0].strip().lower()
-    if not content_type or content_type in ACTIVE_CONTENT_TYPES:
-        content_type = "application/octet-stream"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=safe_file_name(file_name))
-        or "attachment"
-    )
-    response["Content-Length"] = str(len(content))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(content, file_name, content_type)
 
 
 # --- criteria ---------------------------------------------------------------------------------

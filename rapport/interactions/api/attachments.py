@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 
 from rapport.core.api_helpers import (
     PageOut,
@@ -22,6 +21,7 @@ from rapport.interactions.models import (
 )
 from rapport.interactions.queries import ATTACHMENT_LIST
 from rapport.interactions.schemas import AttachmentOut
+from rapport.interactions.views.common import download_response
 
 # --- attachments -------------------------------------------------------------------------------
 
@@ -58,13 +58,8 @@ def attachment_download(request: HttpRequest, attachment_no: int) -> HttpRespons
     ) or queries.entries_visible_to(user).filter(attachment=attachment).exists()
     if not visible:
         raise Http404
-    # The file's own content type; it is never rendered in the API's origin: always a download
-    # (Content-Disposition: attachment), never sniffed, and sandboxed without any source.
-    content_type = attachment.content_type or "application/octet-stream"
-    response = HttpResponse(files.read_content(attachment), content_type=content_type)
-    response["Content-Disposition"] = (
-        content_disposition_header(True, files.safe_file_name(attachment.file_name)) or "attachment"
+    # Never rendered in the API's origin: always a download (Content-Disposition: attachment),
+    # never sniffed, sandboxed without any source, and never served with a type a browser runs.
+    return download_response(
+        files.read_content(attachment), attachment.file_name, attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

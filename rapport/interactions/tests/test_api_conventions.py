@@ -127,7 +127,9 @@ def test_an_interaction_takes_its_attachment_as_json_with_base64(
     assert download.content == b"%PDF-1.7 notes"
 
 
-def test_downloads_carry_the_real_content_type_as_an_attachment(alice, api, call_template) -> None:
+def test_downloads_are_attachments_and_never_carry_an_active_type(
+    alice, api, call_template
+) -> None:
     row = services.save_template_language(
         actor=alice,
         template=call_template,
@@ -137,7 +139,8 @@ def test_downloads_carry_the_real_content_type_as_an_attachment(alice, api, call
     row.attachment.content_type = "text/html"
     row.attachment.save(update_fields=["content_type"])
     response = api.get(f"/api/v1/attachments/{row.attachment_id}")
-    assert response["Content-Type"].startswith("text/html")
+    # An active type (HTML) is served as plain bytes (issue 14.3); the list keeps the real one.
+    assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
 

@@ -117,20 +117,53 @@ def attachment_of(entry: InteractionLogEntry | None) -> Attachment | None:
 
 # Content a browser would run or render as a page is only ever downloaded, never shown.
 ACTIVE_CONTENT_TYPES = frozenset(
-    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/xml",
+        "application/xml",
+        "text/xsl",
+        "application/xslt+xml",
+        "text/javascript",
+        "application/javascript",
+        "application/x-javascript",
+        "text/ecmascript",
+        "application/ecmascript",
+        "application/wasm",
+        "application/x-shockwave-flash",
+        "text/vtt",
+        "text/cache-manifest",
+    }
+)
+ACTIVE_EXTENSIONS = frozenset(
+    {"html", "htm", "shtml", "xhtml", "xht", "svg", "svgz", "xml", "xsl", "xslt", "js", "mjs"}
 )
 
 
-def download_response(content: bytes, file_name: str, content_type: str) -> HttpResponse:
-    """Bytes as a download: always an attachment with a safe name, never sniffed or rendered
-    in the site's origin."""
+def download_type(content_type: str, file_name: str) -> str:
+    """The Content-Type a download is served with: the file's own type, unless a browser could
+    run or render it (by type or by the name's extension), then plain bytes."""
     kind = (content_type or "").split(";")[0].strip().lower()
-    if not kind or kind in ACTIVE_CONTENT_TYPES:
-        kind = "application/octet-stream"
-    response = HttpResponse(content, content_type=kind)
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if (
+        not kind
+        or kind in ACTIVE_CONTENT_TYPES
+        or kind.endswith(("+xml", "/xml"))
+        or "script" in kind
+        or extension in ACTIVE_EXTENSIONS
+    ):
+        return "application/octet-stream"
+    return kind
+
+
+def download_response(content: bytes, file_name: str, content_type: str) -> HttpResponse:
+    """Bytes as a download: always an attachment with a safe name (RFC 5987 `filename*` for
+    anything beyond ASCII), never sniffed, never run or rendered in the site's origin."""
+    name = safe_file_name(file_name)
+    response = HttpResponse(content, content_type=download_type(content_type, name))
     response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=safe_file_name(file_name))
-        or "attachment"
+        content_disposition_header(as_attachment=True, filename=name) or "attachment"
     )
     response["Content-Length"] = str(len(content))
     response["X-Content-Type-Options"] = "nosniff"

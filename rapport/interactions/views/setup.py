@@ -19,7 +19,6 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -52,6 +51,7 @@ from rapport.interactions.tables import INTERACTION_GROUPS, TEMPLATE_LIST
 from rapport.interactions.views.common import (
     allow_preview_styles,
     document_response,
+    download_response,
     preview_context,
 )
 
@@ -67,12 +67,6 @@ VIEW_ENTRY = "interactions.view_interactionlogentry"
 VIEW_SETUP = "interactions.view_interactiontemplatesetup"
 CHANGE_SETUP = "interactions.change_interactiontemplatesetup"
 CHANGE_MARKETING_SETUP = "contacts.change_marketingsetup"
-
-# Uploaded content a browser would run or render as a page is only ever downloaded.
-ACTIVE_CONTENT_TYPES = frozenset(
-    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
-)
-ACTIVE_EXTENSIONS = frozenset({"html", "htm", "xhtml", "xht", "svg", "svgz", "xml"})
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -567,23 +561,9 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = Attachment.objects.filter(visible, pk=pk).first()
     if attachment is None:
         raise Http404
-    content = read_content(attachment)
-    content_type = (attachment.content_type or "").split(";")[0].strip().lower()
-    if (
-        not content_type
-        or content_type in ACTIVE_CONTENT_TYPES
-        or attachment.file_extension.lower() in ACTIVE_EXTENSIONS
-    ):
-        content_type = "application/octet-stream"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=attachment.file_name)
-        or "attachment"
+    return download_response(
+        read_content(attachment), attachment.file_name, attachment.content_type
     )
-    response["Content-Length"] = str(len(content))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Interaction Template Setup and relocating attachments ------------------------------------
