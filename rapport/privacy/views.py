@@ -38,6 +38,7 @@ def zip_response(path: str | os.PathLike[str], file_name: str) -> FileResponse:
         content_disposition_header(as_attachment=True, filename=file_name) or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
 

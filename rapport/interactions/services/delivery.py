@@ -195,9 +195,7 @@ def _mark_unknown(job: Job) -> None:
         existing = set(
             Delivery.objects.filter(entry_id__in=never).values_list("entry_id", flat=True)
         )
-        Delivery.objects.filter(entry_id__in=existing).update(
-            finished_at=now, error=NEVER_CLAIMED
-        )
+        Delivery.objects.filter(entry_id__in=existing).update(finished_at=now, error=NEVER_CLAIMED)
         Delivery.objects.bulk_create(
             [
                 Delivery(entry_id=pk, finished_at=now, error=NEVER_CLAIMED)
