@@ -71,10 +71,12 @@ IDENTITIES = [
 def seed(actor: Any) -> dict[str, str]:
     """Rows the fuzzer's paths can name: {path parameter (or path prefix:parameter): key}."""
     from rapport.accounts.services import create_salesperson
-    from rapport.campaigns.services import create_campaign
+    from rapport.campaigns.services import create_campaign, create_campaign_status
     from rapport.contacts.services import create_business_relation, create_contact
     from rapport.core.services import create_language, create_number_series
     from rapport.interactions import services as interactions
+    from rapport.segments import services as segments
+    from rapport.webhooks.services import create_subscriber
 
     salesperson = create_salesperson(actor=actor, code="AH", name="Aino Heikkinen")
     create_language(actor=actor, code="FIN", name="Finnish")
@@ -96,7 +98,40 @@ def seed(actor: Any) -> dict[str, str]:
         actor=actor,
         data=interactions.InteractionInput(contact=contact, template=template, description="Hi"),
     )
+    comment = interactions.add_entry_comment(actor=actor, entry=entry, comment="Called back")
+    postponed = interactions.create_interaction(
+        actor=actor,
+        data=interactions.InteractionInput(contact=contact, template=template, description="Later"),
+        postpone=True,
+    )
+    create_campaign_status(actor=actor, code="PLAN", description="Planned")
+    cycle = interactions.create_sales_cycle(actor=actor, code="LARGE", description="Large")
+    interactions.create_sales_cycle_stage(
+        actor=actor, sales_cycle=cycle, stage=1, description="Initial"
+    )
+    opportunity = interactions.create_opportunity(
+        actor=actor, contact=contact, description="Big deal", sales_cycle=cycle
+    )
+    segment = segments.create_segment(actor=actor, description="Customers")
+    line = segments.add_segment_line(actor=actor, segment=segment, contact=contact)
+    logged = segments.create_segment(actor=actor, description="Sent", template=template)
+    segments.add_segment_line(actor=actor, segment=logged, contact=contact)
+    logged_segment = segments.log_segment(actor=actor, segment=logged).logged_segment
+    subscriber = create_subscriber(actor=actor, url="https://example.com/hook")
+    token, _raw = create_api_token(actor=actor, user=actor, name="seeded")
     return {
+        "/interaction-log-entries:line_no": str(comment.line_no),
+        "/postponed-interactions:entry_no": str(postponed.pk),
+        "campaign_status_code": "PLAN",
+        "sales_cycle_code": "LARGE",
+        "/sales-cycles:code": "LARGE",
+        "stage_no": "1",
+        "opportunity_no": opportunity.no,
+        "segment_no": segment.no,
+        "/segments:line_no": str(line.line_no),
+        "/logged-segments:entry_no": str(logged_segment.pk),
+        "subscriber_id": str(subscriber.pk),
+        "token_id": str(token.pk),
         "contact_no": contact.no,
         "no": contact.no,
         "salesperson_code": "AH",
@@ -152,7 +187,12 @@ def served_schema(db: None, settings: Any) -> Iterator[Any]:
 
 
 def fuzz_operation(
-    schema: Any, operation: Any, examples: int, sent: Counter[str], failures: dict[str, str]
+    schema: Any,
+    operation: Any,
+    examples: int,
+    sent: Counter[str],
+    statuses: Counter[int],
+    failures: dict[str, str],
 ) -> int:
     """Send up to `examples` generated requests to `operation`; returns how many were sent.
     A failure is recorded (once per operation, identity and kind) rather than raised, so that
@@ -192,6 +232,7 @@ def fuzz_operation(
                 + "".join(traceback.format_exception(exc)[-6:]),
             )
             return
+        statuses[response.status_code] += 1
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except FailureGroup as group:
@@ -218,15 +259,19 @@ def test_every_operation_answers_as_documented_to_every_role_whatever_the_input(
         key=lambda op: (len(op.path_parameters) + len(op.query) + len(op.body), op.label)
     )
     sent: Counter[str] = Counter()
+    statuses: Counter[int] = Counter()
     per_operation: dict[str, int] = {}
     failures: dict[str, str] = {}
     for i, operation in enumerate(operations):
         share = math.ceil((CASES - sum(sent.values())) / (len(operations) - i))
         per_operation[operation.label] = fuzz_operation(
-            served_schema, operation, max(share, 1), sent, failures
+            served_schema, operation, max(share, 1), sent, statuses, failures
         )
     total = sum(sent.values())
-    print(f"fuzz: {total} requests over {len(operations)} operations; {dict(sent)}")
+    print(
+        f"fuzz: {total} requests over {len(operations)} operations; by identity {dict(sent)}; "
+        f"by status {dict(sorted(statuses.items()))}"
+    )
     assert not failures, f"{len(failures)} kinds of failure:\n\n" + "\n\n".join(
         f"{key}\n{detail}" for key, detail in sorted(failures.items())
     )
