@@ -7,22 +7,26 @@ Django stack (WSGI), each with the API token of one of several identities: an ad
 marketing user, a salesperson, a viewer and a read-only token of an administrator (a 403 is a
 fine answer, as long as the document lists it). Half of the requests name rows that exist (a
 contact, a salesperson, a template, a logged interaction, ...) so that bodies reach the
-services, not only the 404.
+services, not only the 404. Inputs are both valid for the document (positive) and not
+(negative: wrong types, missing fields, out-of-range values), and the identities take turns.
 
-Every response is validated with schemathesis' checks: `not_a_server_error`,
-`status_code_conformance`, `content_type_conformance`, `response_headers_conformance` and
-`response_schema_conformance`. No check is left out.
+Every response is validated with all five of schemathesis' response checks:
+`not_a_server_error`, `status_code_conformance`, `content_type_conformance`,
+`response_headers_conformance` and `response_schema_conformance`. None is skipped or relaxed.
 
 At least RAPPORT_FUZZ_CASES requests are sent per run (default 2000), spread over the
 operations: each operation gets its share of what is still to send (an operation whose inputs
-run out early, such as one without parameters, leaves its share to the next). Derandomized, so a
-failure is reproducible: the report names the operation, the identity and a curl command.
+run out early, such as one without parameters, leaves its share to the next); every operation
+must be sent at least one request. Derandomized, so a failure is reproducible: the report names
+the operation, the identity and a curl command, once per operation, identity and kind of
+failure. The default run costs about 45 s of CPU (printed with `-s`).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import time
 import traceback
 from collections import Counter
 from collections.abc import Iterator
@@ -258,6 +262,7 @@ def test_every_operation_answers_as_documented_to_every_role_whatever_the_input(
     operations.sort(
         key=lambda op: (len(op.path_parameters) + len(op.query) + len(op.body), op.label)
     )
+    started = time.process_time()
     sent: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     per_operation: dict[str, int] = {}
@@ -269,7 +274,8 @@ def test_every_operation_answers_as_documented_to_every_role_whatever_the_input(
         )
     total = sum(sent.values())
     print(
-        f"fuzz: {total} requests over {len(operations)} operations; by identity {dict(sent)}; "
+        f"fuzz: {total} requests over {len(operations)} operations in "
+        f"{time.process_time() - started:.0f} s of CPU; by identity {dict(sent)}; "
         f"by status {dict(sorted(statuses.items()))}"
     )
     assert not failures, f"{len(failures)} kinds of failure:\n\n" + "\n\n".join(
