@@ -20,11 +20,14 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import re_path
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from pydantic import BaseModel
 
@@ -377,6 +380,11 @@ def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
                 if status == "404" and "{" not in path:
                     continue
                 responses.setdefault(status, {"description": description, "content": ref})
+            if method in ("post", "put", "patch", "delete"):  # RequestSizeLimitMiddleware
+                responses.setdefault(
+                    "413",
+                    {"description": "The request body is larger than the limit.", "content": ref},
+                )
             summary = operation.get("summary", "")
             default_name = summary.lower().replace(" ", "_")
             if default_name and str(operation.get("operationId", "")).endswith(default_name):
@@ -389,6 +397,47 @@ class RapportAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         return finish_openapi(super().get_openapi_schema(**kwargs))
 
+    def _get_urls(self) -> list[Any]:
+        """The operations' URLs, then one for any other address under the API: an error body
+        (401, else 404) instead of the HTML page, also when a path parameter does not fit its
+        route (`/entries/-1`: a whole number path parameter matches digits only)."""
+        urls = super()._get_urls()
+        urls.append(re_path(r"^[\s\S]*\Z", login_not_required(csrf_exempt(self._no_such_address))))
+        return urls
+
+    def _no_such_address(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _signed_in(self, request):
+            return _not_authenticated()
+        with user_language(request):
+            message = _("There is no such address or record in the API.")
+        return JsonResponse({"code": "not_found", "message": message, "field": None}, status=404)
+
+
+def _signed_in(api: NinjaAPI, request: HttpRequest) -> bool:
+    """True for a signed-in session or a valid API token (also one refused for this request,
+    such as a read-only token sending a POST)."""
+    from ninja.errors import HttpError
+
+    auths = api.auth if isinstance(api.auth, list | tuple) else [api.auth]
+    for auth in auths:
+        try:
+            if callable(auth) and auth(request):
+                return True
+        except (PermissionDenied, HttpError):
+            return True
+    return False
+
+
+def _not_authenticated() -> JsonResponse:
+    return JsonResponse(
+        {
+            "code": "not_authenticated",
+            "message": _("Sign in or send a personal API token (Authorization: Bearer ...)."),
+            "field": None,
+        },
+        status=401,
+    )
+
 
 def signed_in_only(api: NinjaAPI) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The docs page and openapi.json answer only a signed-in user or a valid API token: a page
@@ -397,21 +446,10 @@ def signed_in_only(api: NinjaAPI) -> Callable[[Callable[..., Any]], Callable[...
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            auths = api.auth if isinstance(api.auth, list | tuple) else [api.auth]
-            for auth in auths:
-                if callable(auth) and auth(request):
-                    return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+            if _signed_in(api, request):
+                return view(request, *args, **kwargs)  # type: ignore[no-any-return]
             if request.path.endswith(".json"):
-                return JsonResponse(
-                    {
-                        "code": "not_authenticated",
-                        "message": _(
-                            "Sign in or send a personal API token (Authorization: Bearer ...)."
-                        ),
-                        "field": None,
-                    },
-                    status=401,
-                )
+                return _not_authenticated()
             return redirect_to_login(request.get_full_path())
 
         return wrapper

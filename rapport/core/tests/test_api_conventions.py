@@ -407,6 +407,31 @@ def test_the_openapi_document_describes_every_endpoints_errors(openapi: dict[str
             assert "404" in statuses, (method, path)
         ref = op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith("/Error")
+        if method in ("post", "put", "patch", "delete"):  # the request size limit
+            assert "413" in statuses, (method, path)
+
+
+def test_an_address_under_the_api_that_no_operation_answers_is_a_json_404(
+    api: Client, client: Client
+) -> None:
+    """Also a whole number path parameter that is not digits: the route does not match it."""
+    for url in (
+        "/api/v1/attachments/-2048",
+        "/api/v1/interaction-log-entries/1/comments/-1",
+        "/api/v1/segments/S%0A1/lines/-1",
+        "/api/v1/no-such-thing",
+    ):
+        response = api.delete(url) if "comments" in url else api.get(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json", url
+        assert response.json() == {
+            "code": "not_found",
+            "message": "There is no such address or record in the API.",
+            "field": None,
+        }
+    anonymous = client.get("/api/v1/attachments/-2048")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "not_authenticated"
 
 
 def test_operation_summaries_say_what_they_do(openapi: dict[str, Any]) -> None:
