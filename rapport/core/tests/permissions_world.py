@@ -224,8 +224,13 @@ class Route:
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 
 
+# The API's own pages, which are not operations of its OpenAPI document.
+_API_PAGES = ("api:openapi-json", "api:openapi-view")
+
+
 def html_routes() -> list[Route]:
-    """Every pattern of the URL resolver except the API's (the OpenAPI document lists those)."""
+    """Every pattern of the URL resolver but the API's operations (the OpenAPI document lists
+    those)."""
     found: list[Route] = []
 
     def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
@@ -245,7 +250,7 @@ def html_routes() -> list[Route]:
                 found.append(Route(name, text, params))
 
     walk(get_resolver().url_patterns, "", "")
-    return [r for r in found if not r.name.startswith("api:")]
+    return [r for r in found if not r.name.startswith("api:") or r.name in _API_PAGES]
 
 
 def api_operations_of(document: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -264,7 +269,7 @@ _VOLATILE = {"last_used_at", "last_login"}
 
 
 def checksum() -> str:
-    """A digest of every row of Rapport's models (and the users' groups and permissions)."""
+    """A digest of every row of Rapport's models (users, tokens and jobs included)."""
     digest = hashlib.sha256()
     models = [m for m in apps.get_models() if m._meta.app_label in RAPPORT_APPS]
     for model in sorted(models, key=lambda m: m._meta.label):
