@@ -197,6 +197,7 @@ def segment_detail(request: HttpRequest, no: str) -> HttpResponse:
 @require_POST
 def segment_delete(request: HttpRequest, no: str) -> HttpResponse:
     segment = _segment(request, no)
+    _require(request, "segments.delete_segment")  # before asking, not after
     question = ngettext(
         "Delete segment %(no)s with its %(count)s line?",
         "Delete segment %(no)s with its %(count)s lines?",
