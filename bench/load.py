@@ -128,7 +128,9 @@ def gunicorn_args(app: str, port: int, args: argparse.Namespace) -> list[str]:
     return cmd
 
 
-def run_client(plan: Path, port: int, seconds: float, args: argparse.Namespace, out: Path) -> Any:
+def run_client(
+    plan: Path, port: int, seconds: float, args: argparse.Namespace, out: Path, only: str = ""
+) -> Any:
     subprocess.run(
         [
             PY,
@@ -143,6 +145,8 @@ def run_client(plan: Path, port: int, seconds: float, args: argparse.Namespace, 
             str(args.connections),
             "--out",
             str(out),
+            "--only",
+            only,
         ],
         check=True,
     )
@@ -331,13 +335,18 @@ def main() -> None:
             gunicorn_args("bench.load_baseline:application", base_port, args), base_env, log
         )
         wait_until_up(base_port, "/hello", procs.servers[-1], log)
-        baseline = run_client(base_plan, base_port, args.baseline_seconds, args, tmp / "base.json")
+        # One kind at a time: the constant answer alone is the HTTP stack's ceiling.
+        baseline: dict[str, Any] = {}
+        for only in ("raw WSGI, constant", "raw WSGI, contact SQL"):
+            part = run_client(
+                base_plan, base_port, args.baseline_seconds / 2, args, tmp / "base.json", only
+            )
+            baseline = {**part, "kinds": {**baseline.get("kinds", {}), **part["kinds"]}}
         procs.stop_servers()
 
         reads = merged(result, write=False)
         raw_sql = baseline["kinds"]["raw WSGI, contact SQL"]
         raw_const = baseline["kinds"]["raw WSGI, constant"]
-        api_list = result["kinds"]["api contact list"]
         lines = [
             "",
             f"Rapport load test, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -355,9 +364,9 @@ def main() -> None:
             "",
             f"reads: {reads['rate']:.0f} req/s (target >= 800), p99 {reads['p99_ms']:.1f} ms "
             f"(target < 50); errors {sum(k['errors'] for k in result['kinds'].values())}",
-            f"ratio raw WSGI constant / Rapport reads: {raw_const['rate'] / max(reads['rate'], 1e-9):.1f}x; "
-            f"raw contact SQL / API contact list p50: "
-            f"{api_list['p50_ms'] / max(raw_sql['p50_ms'], 1e-9):.1f}x",
+            f"ratios (req/s over Rapport's reads): raw WSGI constant "
+            f"{raw_const['rate'] / max(reads['rate'], 1e-9):.1f}x, raw contact-list SQL "
+            f"{raw_sql['rate'] / max(reads['rate'], 1e-9):.1f}x",
         ]
         print("\n".join(lines))
         if args.json:
