@@ -145,8 +145,7 @@ def run_client(
             str(args.connections),
             "--out",
             str(out),
-            "--only",
-            only,
+            *(["--only", only] if only else []),
         ],
         check=True,
     )

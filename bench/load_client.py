@@ -94,7 +94,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     host = f"127.0.0.1:{args.port}"
     names = list(plan["kinds"])
     if args.only:
-        names = [n for n in names if n in args.only.split(",")]
+        names = [n for n in names if n in args.only]
     weights = [plan["kinds"][n]["weight"] for n in names]
     encoded = {n: [encode(r, host) for r in plan["kinds"][n]["requests"]] for n in names}
     latencies: dict[str, list[float]] = {n: [] for n in names}
@@ -176,7 +176,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--only", default="", help="comma-separated kinds (default: all)")
+    parser.add_argument("--only", action="append", help="a kind to send (repeat; default: all)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     result = asyncio.run(run(args))
