@@ -354,7 +354,7 @@ def main() -> None:
             f"entries; gunicorn {args.workers} x {args.worker_class}"
             + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
             + f"; load average before {' '.join(f'{x:.2f}' for x in uptime_before)}",
-            "queries per request (Django test client): "
+            "queries per request (Django test client, counted when seeding): "
             + ", ".join(f"{k} {v}" for k, v in plan["queries"].items()),
             "",
             *report("Rapport", result),
