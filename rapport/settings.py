@@ -61,7 +61,12 @@ def database_from_url(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": int(options.get("conn_max_age", "0")),
+            # Persistent connections: a new PostgreSQL connection (a server process and a
+            # SCRAM password exchange) per request costs more than most requests. Each web
+            # process or thread keeps one for this long; the health check replaces a
+            # connection the server closed (restart, failover) before a request uses it.
+            "CONN_MAX_AGE": int(options.get("conn_max_age", "60")),
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 

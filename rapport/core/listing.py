@@ -138,7 +138,7 @@ class ListSpec:
         else:
             number = max(1, min(number, pages))
             start = (number - 1) * size
-            items = list(qs[start : start + size])
+            items = self._window(qs, start, size)
         return Page(
             items=items,
             count=count,
@@ -149,6 +149,21 @@ class ListSpec:
             params=dict(params),
             capped=capped,
         )
+
+    @staticmethod
+    def _window(qs: QuerySet[M], start: int, size: int) -> list[M]:
+        """The rows from `start`. When the order crosses a relation (the contact list's
+        company name), the database sorts every row of the joined tables: the keys are sorted
+        first, in a narrow query without the row's other joins, then the page's rows are read
+        by key (a full-width sort of every row is what made such a page slow)."""
+        crosses = any("__" in str(f).lstrip("-") for f in qs.query.order_by)
+        if not crosses or qs.query.distinct or qs.query.combinator:
+            return list(qs[start : start + size])
+        keys = list(qs.values_list("pk", flat=True)[start : start + size])
+        if not keys:
+            return []
+        rows = {row.pk: row for row in qs.order_by().filter(pk__in=keys)}
+        return [rows[key] for key in keys if key in rows]
 
 
 @dataclass
