@@ -211,18 +211,46 @@ def _secondary_indexes(model: Any) -> list[tuple[str, str]]:
         return list(cursor.fetchall())
 
 
+def _foreign_keys(model: Any) -> list[tuple[str, str]]:
+    """PostgreSQL: (name, ALTER TABLE ... ADD CONSTRAINT) of the table's foreign keys."""
+    from django.db import connection
+
+    if _sqlite():
+        return []  # SQLite does not check foreign keys row by row while loading
+    table_name = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [model._meta.db_table],
+        )
+        return [
+            (name, f"ALTER TABLE {table_name} ADD CONSTRAINT {name} {definition}")
+            for name, definition in cursor.fetchall()
+        ]
+
+
 class _IndexesOff:
-    """Drop the tables' secondary indexes for a bulk load; build them again on exit."""
+    """Drop the tables' secondary indexes (and, on PostgreSQL, foreign keys: their deferred
+    checks would run row by row at each commit) for a bulk load; build them again on exit
+    (a foreign key added back checks all rows in one join)."""
 
     def __init__(self, *models: Any) -> None:
         self.saved = [ix for m in models for ix in _secondary_indexes(m)]
+        self.keys = [(m, fk) for m in models for fk in _foreign_keys(m)]
 
     def __enter__(self) -> None:
         from django.db import connection
 
+        q = connection.ops.quote_name
         with connection.cursor() as cursor:
             for name, _sql in self.saved:
-                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                cursor.execute(f"DROP INDEX {q(name)}")
+            if not connection.in_atomic_block:  # (tests: keep the keys, the data is tiny)
+                for model, (name, _sql) in self.keys:
+                    cursor.execute(f"ALTER TABLE {q(model._meta.db_table)} DROP CONSTRAINT {name}")
+            else:
+                self.keys = []
 
     def __exit__(self, *exc: object) -> None:
         from django.db import connection
@@ -232,6 +260,8 @@ class _IndexesOff:
                 # CREATE INDEX refuses a table with pending (deferred) foreign key checks.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for _name, sql in self.saved:
+                cursor.execute(sql)
+            for _model, (_name, sql) in self.keys:
                 cursor.execute(sql)
             if connection.vendor == "postgresql" and connection.in_atomic_block:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -469,6 +499,9 @@ def generate(
     started = time.perf_counter()
     setup, relations = _setup(result)
     tuned = _sqlite() and not connection.in_atomic_block  # (tests run inside a transaction)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")  # index builds sort in memory
     if tuned:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous = OFF")
