@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.validators import MaxLengthValidator
+from django.db.models import CharField, Q
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from rapport.contacts import services
 from rapport.contacts.models import Contact, ContactType, MarketingSetup
 from rapport.core import services as core_services
 from rapport.core.choices import CorrespondenceType
+from rapport.core.fields import CodeField
 from rapport.core.models import Language
 from rapport.core.validation import (
     ValidationError,
@@ -63,6 +65,7 @@ FALSE_WORDS = frozenset({"no", "false", "0", "ei", "nei"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX, CSV = "xlsx", "csv"
+CONTACT_TYPES = frozenset(ContactType.values)
 # A service names the relation; the file names the column holding its code.
 ERROR_COLUMNS = {
     "company": "company_no",
@@ -631,7 +634,7 @@ def _prepare(number: int, values: dict[str, str], ctx: _Context, errors: _Errors
         )
     services.apply_new_contact_defaults(contact, ctx.setup, ctx.actor)
 
-    if company_no and company_no != no and kind in ContactType.values:
+    if company_no and company_no != no and kind in CONTACT_TYPES:
         company = ctx.file_companies.get(company_no) or ctx.existing_companies.get(company_no)
         if company is None:
             fail(
@@ -681,9 +684,40 @@ def _attach_salesperson(contact: Contact, ctx: _Context) -> None:
     contact.salesperson = salesperson
 
 
+def _plain_text_fields() -> list[Any]:
+    """Contact's text fields whose only model check is the maximum length (no choices)."""
+    return [
+        f
+        for f in Contact._meta.concrete_fields
+        if type(f) in (CharField, CodeField)
+        and not f.choices
+        and all(isinstance(v, MaxLengthValidator) for v in f.validators)
+    ]
+
+
+PLAIN_TEXT_FIELDS = _plain_text_fields()
+
+
 def _clean_fields_without(contact: Contact, skip: tuple[str, ...]) -> Any:
+    """Model field validation for one import row, `skip` left out. A text field that is
+    within its length (or blank where blank is allowed) is taken as it is (normalized like
+    `to_python` does); every other field, and any text field that fails, goes through Django's
+    own `clean_fields`, so the errors are the same as the single-contact service's."""
+
     def clean_fields(exclude: Iterable[str] | None = None) -> None:
-        Contact.clean_fields(contact, exclude=[*(exclude or ()), *skip])
+        excluded = {*(exclude or ()), *skip}
+        for f in PLAIN_TEXT_FIELDS:
+            if f.name in excluded:
+                continue
+            value = getattr(contact, f.attname)
+            if not isinstance(value, str) or "\x00" in value:
+                continue
+            if value == "" and f.blank:
+                excluded.add(f.name)
+            elif value != "" and len(value) <= f.max_length:
+                setattr(contact, f.attname, f.to_python(value))
+                excluded.add(f.name)
+        Contact.clean_fields(contact, exclude=list(excluded))
 
     return clean_fields
 
