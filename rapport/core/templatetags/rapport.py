@@ -95,3 +95,14 @@ def keep_params(context: Any, *names: str) -> str:
         '<input type="hidden" name="{}" value="{}">',
         ((name, value) for name in names for value in request.GET.getlist(name) if value),
     )
+
+
+@register.inclusion_tag("core/includes/audit_history.html", takes_context=True)
+def audit_history(context: Any, obj: Any) -> dict[str, Any]:
+    """A record's History section (its newest audit events) for its card."""
+    from rapport.core.audit_views import history_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    history = history_for(user, obj) if user is not None and obj is not None and obj.pk else None
+    return {"history": history, "request": request}

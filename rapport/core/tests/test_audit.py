@@ -149,3 +149,117 @@ def test_events_are_ordered_newest_first(alice: Any) -> None:
     second = record_audit(actor=alice, action="create", object_type="x.y", object_key="2")
     assert list(AuditEvent.objects.all()) == [second, first]
     assert first is not None and first.at <= datetime.datetime.now(datetime.UTC)
+
+
+# --- the Audit Trail page and API -------------------------------------------------------------
+
+
+@pytest.fixture
+def trail(alice: Any) -> None:
+    """Three events: alice creates FIN and SWE, then changes FIN."""
+    fin = LANGUAGES.create(actor=alice, code="FIN", name="Finnish")
+    LANGUAGES.create(actor=alice, code="SWE", name="Swedish")
+    LANGUAGES.update(alice, fin, {"name": "Suomi"})
+
+
+def test_an_admin_reads_the_audit_trail_with_before_and_after(
+    alice: Any, client_for: Any, trail: None
+) -> None:
+    response = client_for(alice).get("/core/audit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Audit Trail" in html
+    assert "Finnish" in html and "Suomi" in html
+    assert html.count("<tr>") >= 3
+
+
+def test_the_audit_trail_is_in_the_navigation_for_admins_only(
+    alice: Any, carol: Any, client_for: Any
+) -> None:
+    assert 'href="/core/audit/"' in client_for(alice).get("/core/jobs/").content.decode()
+    assert 'href="/core/audit/"' not in client_for(carol).get("/core/jobs/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "keys"),
+    [
+        ("", ["FIN", "SWE", "FIN"]),
+        ("?action=change", ["FIN"]),
+        ("?object_key=swe", ["SWE"]),
+        ("?actor=alice&action=create", ["SWE", "FIN"]),
+        ("?actor=bob", []),
+        ("?object_type=core.language&q=Swed", ["SWE"]),
+        ("?date_from=2000-01-01&date_to=9998-12-31", ["FIN", "SWE", "FIN"]),
+        ("?date_to=2000-01-01", []),
+        ("?sort=at", ["FIN", "SWE", "FIN"]),
+    ],
+)
+def test_the_audit_trail_api_filters_like_the_page(
+    alice: Any, client_for: Any, trail: None, query: str, keys: list[str]
+) -> None:
+    response = client_for(alice).get("/api/v1/audit-events" + query)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    got = [item["object_key"] for item in body["items"] if item["object_type"] == "core.language"]
+    assert got == keys
+
+
+def test_the_api_returns_who_what_when_and_the_changes(
+    alice: Any, client_for: Any, trail: None
+) -> None:
+    body = client_for(alice).get("/api/v1/audit-events?action=change").json()
+    (item,) = body["items"]
+    assert item["actor_name"] == "alice"
+    assert item["object_type"] == "core.language"
+    assert item["changes"] == {"name": ["Finnish", "Suomi"]}
+    assert item["at"]
+
+
+def test_an_invalid_audit_filter_is_a_422_naming_it(alice: Any, client_for: Any) -> None:
+    for query, field in [
+        ("?action=frobnicate", "action"),
+        ("?object_type=nope.nothing", "object_type"),
+        ("?date_from=yesterday", "date_from"),
+        ("?colour=red", "colour"),
+    ]:
+        response = client_for(alice).get("/api/v1/audit-events" + query)
+        assert response.status_code == 422, query
+        assert response.json()["field"] == field
+
+
+def test_the_page_filters_by_action_and_key(alice: Any, client_for: Any, trail: None) -> None:
+    html = client_for(alice).get("/core/audit/?action=change").content.decode()
+    assert "Suomi" in html and "Swedish" not in html
+    html = client_for(alice).get("/core/audit/?object_key=SWE").content.decode()
+    assert "Swedish" in html and "Suomi" not in html
+    htmx = client_for(alice).get("/core/audit/?object_key=SWE", HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200
+    assert "<h1>" not in htmx.content.decode()
+
+
+def test_a_viewer_cannot_read_the_whole_audit_trail(
+    carol: Any, client_for: Any, trail: None
+) -> None:
+    client = client_for(carol)
+    assert client.get("/core/audit/").status_code == 403
+    assert client.get("/api/v1/audit-events").status_code == 403
+
+
+def test_a_viewer_reads_the_history_of_a_record_they_may_view(
+    carol: Any, client_for: Any, trail: None
+) -> None:
+    client = client_for(carol)
+    response = client.get("/core/audit/?object_type=core.language&object_key=FIN")
+    assert response.status_code == 200
+    assert "Suomi" in response.content.decode()
+    body = client.get("/api/v1/audit-events?object_type=core.language&object_key=FIN").json()
+    assert [item["action"] for item in body["items"]] == ["change", "create"]
+    # ...but not the history of records they may not view (users are for admins).
+    assert client.get("/core/audit/?object_type=accounts.user").status_code == 403
+
+
+def test_a_code_table_card_shows_its_history(alice: Any, client_for: Any, trail: None) -> None:
+    html = client_for(alice).get("/core/languages/FIN/").content.decode()
+    assert "History" in html
+    assert "Suomi" in html
+    assert "/core/audit/?object_type=core.language&amp;object_key=FIN" in html
