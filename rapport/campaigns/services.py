@@ -17,6 +17,7 @@ from rapport.campaigns.models import (
 )
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
+from rapport.core.audit import record_audit
 from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
 
 CAMPAIGN_FIELDS = ("description", "starting_date", "ending_date", "salesperson", "status")
@@ -164,6 +165,14 @@ def activate_campaign(*, actor: Any, campaign: Campaign) -> int:
         )
     count = _fill_target_groups(campaign, companies)
     Campaign.objects.filter(pk=campaign.pk).update(activated=True)
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=campaign,
+        before={"activated": campaign.activated},
+        after={"activated": True},
+        details={"target_group": count},
+    )
     return count
 
 
@@ -180,3 +189,10 @@ def deactivate_campaign(*, actor: Any, campaign: Campaign) -> None:
     require_perm(actor, "campaigns.change_campaign")
     CampaignTargetGroup.objects.filter(campaign=campaign).delete()
     Campaign.objects.filter(pk=campaign.pk).update(activated=False)
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=campaign,
+        before={"activated": campaign.activated},
+        after={"activated": False},
+    )

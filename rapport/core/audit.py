@@ -29,8 +29,9 @@ from rapport.core.models import AuditEvent
 # Values of these fields are never written to the trail, only that they changed.
 SENSITIVE = ("password", "secret", "token_hash", "key_hash", "digest")
 MASK = "***"
-# Fields that change on every save and say nothing (timestamps kept by the model itself).
-SKIPPED = {"modified_at", "updated_at", "last_modified", "last_used_at"}
+# Fields that change on every save and say nothing (timestamps kept by the model itself), or
+# that are too large to copy (an entry's merge values are kept on the entry itself).
+SKIPPED = {"modified_at", "updated_at", "last_modified", "last_used_at", "merge_data"}
 MAX_TEXT = 500
 
 _source: ContextVar[str] = ContextVar("rapport_audit_source", default="")
@@ -218,4 +219,30 @@ def record_audit(
         changes=changes,
         details=json_value(details or {}),
         source=current_source(),
+    )
+
+
+def record_set_audit(
+    *,
+    actor: Any,
+    action: str,
+    model: type[models.Model],
+    keys: Iterable[Any],
+    details: dict[str, Any] | None = None,
+    object_repr: str = "",
+) -> AuditEvent | None:
+    """ONE event for a set-based change of many rows of `model` (cancel 5,000 entries, a purge):
+    the count and the first and last key in `details`, the key the single row's when there is
+    one, else "first..last". Nothing is recorded when no row changed."""
+    ordered = sorted(keys)
+    if not ordered:
+        return None
+    first, last = ordered[0], ordered[-1]
+    return record_audit(
+        actor=actor,
+        action=action,
+        object_type=object_type_of(model),
+        object_key=str(first) if len(ordered) == 1 else f"{first}..{last}",
+        object_repr=object_repr,
+        details={"count": len(ordered), "first": first, "last": last, **(details or {})},
     )
