@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from rapport.accounts.models import ApiToken, Salesperson, TokenScope, User
 from rapport.accounts.roles import ADMIN, ROLE_PERMISSIONS, resolve
-from rapport.core.audit import record_audit, snapshot
+from rapport.core.audit import audited, record_audit, snapshot
 from rapport.core.validation import (
     PermissionDenied,
     field_error,
@@ -49,6 +49,7 @@ def sync_roles() -> None:
 
 
 @transaction.atomic
+@audited("create")
 def create_salesperson(*, actor: Any, code: str, **fields: Any) -> Salesperson:
     require_perm(actor, "accounts.add_salesperson")
     salesperson = Salesperson(
@@ -64,6 +65,7 @@ def create_salesperson(*, actor: Any, code: str, **fields: Any) -> Salesperson:
 
 
 @transaction.atomic
+@audited("change", "salesperson")
 def update_salesperson(*, actor: Any, salesperson: Salesperson, **fields: Any) -> Salesperson:
     require_perm(actor, "accounts.change_salesperson")
     salesperson = Salesperson.objects.select_for_update().get(pk=salesperson.pk)
@@ -83,6 +85,7 @@ def update_salesperson(*, actor: Any, salesperson: Salesperson, **fields: Any) -
 
 
 @transaction.atomic
+@audited("delete", "salesperson")
 def delete_salesperson(*, actor: Any, salesperson: Salesperson) -> None:
     require_perm(actor, "accounts.delete_salesperson")
     salesperson.delete()

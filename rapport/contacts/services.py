@@ -24,7 +24,7 @@ from rapport.contacts.models import (
 )
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
-from rapport.core.audit import record_audit, snapshot
+from rapport.core.audit import audited, record_audit, snapshot
 from rapport.core.validation import (
     ValidationError,
     caption,
@@ -475,6 +475,7 @@ def delete_contact(*, actor: Any, contact: Contact) -> int:
 
 
 @transaction.atomic
+@audited("create")
 def create_business_relation(*, actor: Any, code: str, description: str = "") -> BusinessRelation:
     require_perm(actor, "contacts.add_businessrelation")
     relation = BusinessRelation(code=(code or "").strip().upper(), description=description)
@@ -488,6 +489,7 @@ def create_business_relation(*, actor: Any, code: str, description: str = "") ->
 
 
 @transaction.atomic
+@audited("change", "relation")
 def update_business_relation(
     *, actor: Any, relation: BusinessRelation, description: str = ""
 ) -> BusinessRelation:
@@ -499,6 +501,7 @@ def update_business_relation(
 
 
 @transaction.atomic
+@audited("delete", "relation")
 def delete_business_relation(*, actor: Any, relation: BusinessRelation) -> None:
     require_perm(actor, "contacts.delete_businessrelation")
     if ContactBusinessRelation.objects.filter(business_relation=relation).exists():

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import datetime
 import decimal
+import functools
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -246,3 +247,46 @@ def record_set_audit(
         object_repr=object_repr,
         details={"count": len(ordered), "first": first, "last": last, **(details or {})},
     )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def audited(action: str, arg: str = "") -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Record a plain create/change/delete service's event: put it under `@transaction.atomic`.
+
+    "create" records the returned row with its values; "change" and "delete" snapshot the row
+    passed as keyword `arg` before the call and record what changed (or what was deleted)."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            actor = kwargs.get("actor")
+            target = kwargs.get(arg) if arg else None
+            before = snapshot(target) if isinstance(target, models.Model) else None
+            key = object_key_of(target) if target is not None else ""
+            text = str(target) if target is not None else ""
+            result = func(*args, **kwargs)
+            if action == "create" and isinstance(result, models.Model):
+                record_audit(actor=actor, action=action, obj=result, after=snapshot(result))
+            elif action == "delete" and isinstance(target, models.Model):
+                record_audit(
+                    actor=actor,
+                    action=action,
+                    object_type=object_type_of(target),
+                    object_key=key,
+                    object_repr=text,
+                    before=before,
+                )
+            else:
+                obj = result if isinstance(result, models.Model) else target
+                if isinstance(obj, models.Model):
+                    record_audit(
+                        actor=actor, action=action, obj=obj, before=before, after=snapshot(obj)
+                    )
+            return result
+
+        return wrapper
+
+    return decorate

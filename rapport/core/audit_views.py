@@ -166,16 +166,21 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def history_for(user: Any, obj: models.Model, limit: int = 10) -> dict[str, Any] | None:
-    """The newest events of one record, for its card (None if the user may not read them)."""
+def history_for(
+    user: Any, obj: models.Model | str, limit: int = 10, key: str = ""
+) -> dict[str, Any] | None:
+    """The newest events of one record, for its card (None if the user may not read them).
+    `obj` is the row, or its record type with `key`."""
     from urllib.parse import urlencode
 
     from rapport.core.audit import object_key_of, object_type_of
 
-    object_type = object_type_of(obj)
+    if isinstance(obj, str):
+        object_type = obj
+    else:
+        object_type, key = object_type_of(obj), object_key_of(obj)
     if not (can_read_all(user) or can_read_history(user, object_type)):
         return None
-    key = object_key_of(obj)
     events = list(AuditEvent.objects.filter(object_type=object_type, object_key=key)[:limit])
     return {
         "rows": event_rows(events),

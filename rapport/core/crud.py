@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
@@ -46,10 +46,6 @@ class CodeTable:
     extra_context: Callable[[HttpRequest, models.Model | None], dict[str, Any]] = field(
         default=lambda request, obj: {}
     )
-
-    def __post_init__(self) -> None:
-        # Every code table's writes are audited here, whoever calls them (page or API).
-        self.create, self.update, self.delete = audited(self.create, self.update, self.delete)
 
     @property
     def label(self) -> str:
@@ -179,45 +175,6 @@ def _delete(table: CodeTable, request: HttpRequest, code: str) -> HttpResponse:
         return redirect(table.url("card"), code=code)
     messages.success(request, _("%(obj)s was deleted.") % {"obj": obj})
     return redirect(table.url("list"))
-
-
-def audited(
-    create: Callable[..., models.Model],
-    update: Callable[..., models.Model],
-    delete: Callable[..., Any],
-) -> tuple[Callable[..., models.Model], Callable[..., models.Model], Callable[..., Any]]:
-    """The table's services, each writing its audit event in the same transaction."""
-    from rapport.core.audit import object_key_of, record_audit, snapshot
-
-    @transaction.atomic
-    def audited_create(*, actor: Any, **data: Any) -> models.Model:
-        obj = create(actor=actor, **data)
-        record_audit(actor=actor, action="create", obj=obj, after=snapshot(obj))
-        return obj
-
-    @transaction.atomic
-    def audited_update(actor: Any, obj: models.Model, data: dict[str, Any]) -> models.Model:
-        before = snapshot(obj)
-        saved = update(actor, obj, data)
-        record_audit(actor=actor, action="change", obj=saved, before=before, after=snapshot(saved))
-        return saved
-
-    @transaction.atomic
-    def audited_delete(actor: Any, obj: models.Model) -> Any:
-        before = snapshot(obj)
-        key, text = object_key_of(obj), str(obj)
-        result = delete(actor, obj)
-        record_audit(
-            actor=actor,
-            action="delete",
-            object_type=obj._meta.label_lower,
-            object_key=key,
-            object_repr=text,
-            before=before,
-        )
-        return result
-
-    return audited_create, audited_update, audited_delete
 
 
 def _display(obj: models.Model, name: str) -> Any:

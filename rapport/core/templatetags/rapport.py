@@ -98,11 +98,17 @@ def keep_params(context: Any, *names: str) -> str:
 
 
 @register.inclusion_tag("core/includes/audit_history.html", takes_context=True)
-def audit_history(context: Any, obj: Any) -> dict[str, Any]:
-    """A record's History section (its newest audit events) for its card."""
+def audit_history(context: Any, obj: Any, key: Any = None) -> dict[str, Any]:
+    """A record's History section (its newest audit events) for its card: `obj` is the row, or
+    a record type ("mailbox.mailboxsetup") with its `key` for a page without a row at hand."""
     from rapport.core.audit_views import history_for
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    history = history_for(user, obj) if user is not None and obj is not None and obj.pk else None
+    history = None
+    if user is not None and obj:
+        if isinstance(obj, str):
+            history = history_for(user, obj, key=str(key or ""))
+        elif obj.pk:
+            history = history_for(user, obj)
     return {"history": history, "request": request}

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from rapport.contacts.queries import marketing_setup
-from rapport.core.audit import record_audit, snapshot
+from rapport.core.audit import audited, record_audit, snapshot
 from rapport.core.models import Language
 from rapport.core.validation import (
     field_error,
@@ -42,6 +42,7 @@ from rapport.interactions.services.common import Progress, fill_in
 
 
 @transaction.atomic
+@audited("create")
 def create_interaction_group(*, actor: Any, code: str, description: str = "") -> InteractionGroup:
     require_perm(actor, "interactions.add_interactiongroup")
     group = InteractionGroup(code=(code or "").strip().upper(), description=description)
@@ -53,6 +54,7 @@ def create_interaction_group(*, actor: Any, code: str, description: str = "") ->
 
 
 @transaction.atomic
+@audited("change", "group")
 def update_interaction_group(
     *, actor: Any, group: InteractionGroup, description: str = ""
 ) -> InteractionGroup:
@@ -64,6 +66,7 @@ def update_interaction_group(
 
 
 @transaction.atomic
+@audited("delete", "group")
 def delete_interaction_group(*, actor: Any, group: InteractionGroup) -> None:
     """Rapport protects a group while templates or log entries use it (BC does not)."""
     require_perm(actor, "interactions.delete_interactiongroup")
