@@ -161,7 +161,13 @@ def snapshot(instance: models.Model | None, fields: Iterable[str] | None = None)
         elif field.is_relation:
             continue
         else:
-            values[name] = json_value(getattr(instance, attname))
+            value = getattr(instance, attname)
+            places = getattr(field, "decimal_places", None)
+            if places is not None and value is not None:
+                # 0 and 0.00 are the same amount: compare as the database stores them.
+                with contextlib.suppress(decimal.InvalidOperation, TypeError, ValueError):
+                    value = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-places))
+            values[name] = json_value(value)
     return values
 
 
@@ -264,7 +270,11 @@ def audited(action: str, arg: str = "") -> Callable[[Callable[P, R]], Callable[P
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             actor = kwargs.get("actor")
             target = kwargs.get(arg) if arg else None
-            before = snapshot(target) if isinstance(target, models.Model) else None
+            before = None
+            if isinstance(target, models.Model):
+                # As stored now: the caller's copy may be stale.
+                stored = type(target)._default_manager.filter(pk=target.pk).first()
+                before = snapshot(stored or target)
             key = object_key_of(target) if target is not None else ""
             text = str(target) if target is not None else ""
             result = func(*args, **kwargs)
