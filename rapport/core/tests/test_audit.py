@@ -266,3 +266,9 @@ def test_a_code_table_card_shows_its_history(alice: Any, client_for: Any, trail:
     assert "History" in html
     assert "Suomi" in html
     assert "/core/audit/?object_type=core.language&amp;object_key=FIN" in html
+
+
+def test_audit_events_are_not_editable_in_the_django_admin() -> None:
+    from django.contrib import admin
+
+    assert AuditEvent not in admin.site._registry

@@ -155,3 +155,19 @@ def test_the_entry_card_and_template_card_show_their_history(
     assert "History" in html and "Met at the fair" in html
     html = client.get("/interactions/templates/CALL/").content.decode()
     assert "History" in html
+
+
+def test_a_purge_run_as_a_job_says_so_in_the_trail(
+    alice: Any,
+    interact: Any,
+    company: Any,
+    call_template: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    entry = interact(company, call_template)
+    services.cancel_entries(actor=alice, entries=InteractionLogEntry.objects.filter(pk=entry.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_delete_canceled_entries(actor=alice, filters=services.PurgeFilter())
+    (purge,) = [e for e in events(ENTRY) if e.action == "purge"]
+    assert purge.source == "job"
+    assert purge.actor == alice
