@@ -3,7 +3,6 @@ filters, and an event's changes with captions in the reader's language."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,9 +12,11 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _l
 
+from rapport.core.currency import LCY_CAPTIONS, lcy_caption, local_currency
 from rapport.core.htmx import render_page
 from rapport.core.listing import Filter, ListSpec, Page, parse_iso_date
 from rapport.core.models import AuditAction, AuditEvent
@@ -112,26 +113,38 @@ class Change:
     after: Any
 
 
-def changes_of(event: AuditEvent) -> list[Change]:
+def field_caption(model: type[models.Model] | None, name: str, currency: str) -> str:
+    """The field's caption in the reader's language; BC's "(LCY)" as the setup's currency."""
+    if model is None:
+        return name
+    try:
+        verbose = model._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+    except FieldDoesNotExist:  # a field since removed keeps its name
+        return name
+    with translation.override("en"):
+        english = str(verbose)
+    if english in LCY_CAPTIONS:
+        return lcy_caption(english, currency)
+    return str(capfirst(verbose))
+
+
+def changes_of(event: AuditEvent, currency: str = "") -> list[Change]:
     model = model_for(event.object_type)
+    currency = currency or local_currency()
     rows = []
     for name, pair in (event.changes or {}).items():
         before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-        caption = name
-        if model is not None:
-            # A field since removed keeps its name.
-            with contextlib.suppress(FieldDoesNotExist):
-                caption = str(capfirst(model._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
-        rows.append(Change(name, caption, before, after))
+        rows.append(Change(name, field_caption(model, name, currency), before, after))
     return rows
 
 
 def event_rows(events: list[AuditEvent]) -> list[dict[str, Any]]:
+    currency = local_currency() if events else ""
     return [
         {
             "event": event,
             "type": type_caption(event.object_type),
-            "changes": changes_of(event),
+            "changes": changes_of(event, currency),
             "details": sorted((event.details or {}).items()),
         }
         for event in events
