@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from rapport.accounts.models import ApiToken, Salesperson, TokenScope, User
 from rapport.accounts.roles import ADMIN, ROLE_PERMISSIONS, resolve
+from rapport.core.audit import audited, record_audit, snapshot
 from rapport.core.validation import (
     PermissionDenied,
     field_error,
@@ -48,6 +49,7 @@ def sync_roles() -> None:
 
 
 @transaction.atomic
+@audited("create")
 def create_salesperson(*, actor: Any, code: str, **fields: Any) -> Salesperson:
     require_perm(actor, "accounts.add_salesperson")
     salesperson = Salesperson(
@@ -63,6 +65,7 @@ def create_salesperson(*, actor: Any, code: str, **fields: Any) -> Salesperson:
 
 
 @transaction.atomic
+@audited("change", "salesperson")
 def update_salesperson(*, actor: Any, salesperson: Salesperson, **fields: Any) -> Salesperson:
     require_perm(actor, "accounts.change_salesperson")
     salesperson = Salesperson.objects.select_for_update().get(pk=salesperson.pk)
@@ -82,6 +85,7 @@ def update_salesperson(*, actor: Any, salesperson: Salesperson, **fields: Any) -
 
 
 @transaction.atomic
+@audited("delete", "salesperson")
 def delete_salesperson(*, actor: Any, salesperson: Salesperson) -> None:
     require_perm(actor, "accounts.delete_salesperson")
     salesperson.delete()
@@ -146,6 +150,20 @@ def _check_not_locking_out(actor: Any, user: User, fields: dict[str, Any], roles
         )
 
 
+# What a user's audit event shows (never the password hash, only that it changed).
+USER_AUDIT_FIELDS = (
+    "username",
+    "password",
+    "email",
+    "first_name",
+    "last_name",
+    "language",
+    "is_active",
+    "is_superuser",
+    "salesperson",
+)
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -183,6 +201,13 @@ def create_user(
     validate_instance(user, exclude=["password"])
     user.save()
     _set_roles(user, roles)
+    record_audit(
+        actor=actor,
+        action="create",
+        obj=user,
+        after=snapshot(user, USER_AUDIT_FIELDS),
+        details={"roles": sorted(roles)},
+    )
     return user
 
 
@@ -200,6 +225,7 @@ def update_user(
     False (someone who learned the old password may have made one)."""
     require_perm(actor, "accounts.change_user")
     user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, USER_AUDIT_FIELDS)
     roles = None if roles is None else list(roles)
     _check_not_locking_out(actor, user, fields, roles)
     for key in ("email", "first_name", "last_name", "language", "is_active"):
@@ -220,6 +246,14 @@ def update_user(
     user.save()
     if roles is not None:
         _set_roles(user, roles)
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=user,
+        before=before,
+        after=snapshot(user, USER_AUDIT_FIELDS),
+        details={"roles": sorted(roles)} if roles is not None else None,
+    )
     return user
 
 
@@ -256,6 +290,9 @@ def bootstrap_admin(*, username: str, password: str, email: str = "") -> tuple[U
     validate_instance(user, exclude=["password"])
     user.save()
     _set_roles(user, [ADMIN])
+    record_audit(
+        actor=None, action="change", obj=user, details={"password": "***", "roles": [ADMIN]}
+    )
     return user, False
 
 
@@ -313,6 +350,12 @@ def create_api_token(
     )
     validate_instance(token)
     token.save()
+    record_audit(
+        actor=actor,
+        action="create",
+        obj=token,
+        after=snapshot(token, ["user", "name", "prefix", "scope", "expires_at"]),
+    )
     return token, raw
 
 
@@ -322,8 +365,12 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
         actor.pk != token.user_id and not actor.has_perm("accounts.delete_apitoken")
     ):
         raise PermissionDenied(_("You do not have permission to do this."))
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     token.refresh_from_db()
+    if changed:
+        record_audit(actor=actor, action="revoke", obj=token)
     return token
 
 

@@ -17,6 +17,7 @@ from rapport.campaigns.models import (
 )
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
+from rapport.core.audit import audited, record_audit
 from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
 
 CAMPAIGN_FIELDS = ("description", "starting_date", "ending_date", "salesperson", "status")
@@ -41,6 +42,7 @@ def _check_dates(campaign: Campaign) -> None:
 
 
 @transaction.atomic
+@audited("create")
 def create_campaign(*, actor: Any, no: str = "", **fields: Any) -> Campaign:
     require_perm(actor, "campaigns.add_campaign")
     campaign = Campaign(**{k: v for k, v in fields.items() if k in CAMPAIGN_FIELDS})
@@ -58,6 +60,7 @@ def create_campaign(*, actor: Any, no: str = "", **fields: Any) -> Campaign:
 
 
 @transaction.atomic
+@audited("change", "campaign")
 def update_campaign(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaign:
     require_perm(actor, "campaigns.change_campaign")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -71,12 +74,14 @@ def update_campaign(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
 
 
 @transaction.atomic
+@audited("delete", "campaign")
 def delete_campaign(*, actor: Any, campaign: Campaign) -> None:
     require_perm(actor, "campaigns.delete_campaign")
     campaign.delete()
 
 
 @transaction.atomic
+@audited("create")
 def create_campaign_status(*, actor: Any, code: str, description: str = "") -> CampaignStatus:
     require_perm(actor, "campaigns.add_campaignstatus")
     status = CampaignStatus(code=(code or "").strip().upper(), description=description)
@@ -90,6 +95,7 @@ def create_campaign_status(*, actor: Any, code: str, description: str = "") -> C
 
 
 @transaction.atomic
+@audited("change", "status")
 def update_campaign_status(*, actor: Any, status: CampaignStatus, **fields: Any) -> CampaignStatus:
     require_perm(actor, "campaigns.change_campaignstatus")
     status = CampaignStatus.objects.select_for_update().get(pk=status.pk)
@@ -101,6 +107,7 @@ def update_campaign_status(*, actor: Any, status: CampaignStatus, **fields: Any)
 
 
 @transaction.atomic
+@audited("delete", "status")
 def delete_campaign_status(*, actor: Any, status: CampaignStatus) -> None:
     require_perm(actor, "campaigns.delete_campaignstatus")
     if Campaign.objects.filter(status=status).exists():
@@ -164,6 +171,14 @@ def activate_campaign(*, actor: Any, campaign: Campaign) -> int:
         )
     count = _fill_target_groups(campaign, companies)
     Campaign.objects.filter(pk=campaign.pk).update(activated=True)
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=campaign,
+        before={"activated": campaign.activated},
+        after={"activated": True},
+        details={"target_group": count},
+    )
     return count
 
 
@@ -180,3 +195,10 @@ def deactivate_campaign(*, actor: Any, campaign: Campaign) -> None:
     require_perm(actor, "campaigns.change_campaign")
     CampaignTargetGroup.objects.filter(campaign=campaign).delete()
     Campaign.objects.filter(pk=campaign.pk).update(activated=False)
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=campaign,
+        before={"activated": campaign.activated},
+        after={"activated": False},
+    )

@@ -24,6 +24,7 @@ from rapport.contacts.models import (
 )
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
+from rapport.core.audit import audited, record_audit, snapshot
 from rapport.core.validation import (
     ValidationError,
     caption,
@@ -306,6 +307,7 @@ def create_contact(
     if contact.is_company:
         Contact.objects.filter(pk=contact.pk).update(company_id=F("pk"))
         contact.company = contact
+    record_audit(actor=actor, action="create", obj=contact, after=snapshot(contact))
     return contact
 
 
@@ -357,6 +359,9 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
             contact.company = contact
         if before.is_company:
             _propagate_to_persons(before, contact, setup)
+    record_audit(
+        actor=actor, action="change", obj=contact, before=snapshot(before), after=snapshot(contact)
+    )
     return contact
 
 
@@ -453,10 +458,18 @@ def delete_contact(*, actor: Any, contact: Contact) -> int:
     for hook in _before_delete:
         hook(doomed)
     ids = [c.pk for c in doomed]
+    before = snapshot(contact)
     ContactBusinessRelation.objects.filter(contact_id__in=ids).delete()
     Contact.objects.filter(pk__in=ids).exclude(pk=contact.pk).delete()
     Contact.objects.filter(pk=contact.pk).update(company=None)
     Contact.objects.filter(pk=contact.pk).delete()
+    record_audit(
+        actor=actor,
+        action="delete",
+        obj=contact,
+        before=before,
+        details={"persons": [c.no for c in doomed[1:]]} if len(doomed) > 1 else None,
+    )
     return len(ids)
 
 
@@ -464,6 +477,7 @@ def delete_contact(*, actor: Any, contact: Contact) -> int:
 
 
 @transaction.atomic
+@audited("create")
 def create_business_relation(*, actor: Any, code: str, description: str = "") -> BusinessRelation:
     require_perm(actor, "contacts.add_businessrelation")
     relation = BusinessRelation(code=(code or "").strip().upper(), description=description)
@@ -477,6 +491,7 @@ def create_business_relation(*, actor: Any, code: str, description: str = "") ->
 
 
 @transaction.atomic
+@audited("change", "relation")
 def update_business_relation(
     *, actor: Any, relation: BusinessRelation, description: str = ""
 ) -> BusinessRelation:
@@ -488,6 +503,7 @@ def update_business_relation(
 
 
 @transaction.atomic
+@audited("delete", "relation")
 def delete_business_relation(*, actor: Any, relation: BusinessRelation) -> None:
     require_perm(actor, "contacts.delete_businessrelation")
     if ContactBusinessRelation.objects.filter(business_relation=relation).exists():
@@ -721,6 +737,7 @@ SETUP_FIELDS = tuple(f.name for f in MarketingSetup._meta.concrete_fields if f.n
 def update_marketing_setup(*, actor: Any, **changes: Any) -> MarketingSetup:
     require_perm(actor, "contacts.change_marketingsetup")
     setup = MarketingSetup.objects.select_for_update().filter(pk=1).first() or MarketingSetup(pk=1)
+    before = snapshot(setup)
     unknown = set(changes) - set(SETUP_FIELDS)
     if unknown:
         raise ValidationError(
@@ -751,6 +768,7 @@ def update_marketing_setup(*, actor: Any, **changes: Any) -> MarketingSetup:
         )
     validate_instance(setup)
     setup.save()
+    record_audit(actor=actor, action="change", obj=setup, before=before, after=snapshot(setup))
     return setup
 
 
@@ -786,11 +804,13 @@ def import_contacts(
     }
     if dry_run or plan.errors:
         return result
-    result["created"] = _write_import(plan, setup, progress)
+    result["created"] = _write_import(plan, setup, progress, actor=actor, filename=filename)
     return result
 
 
-def _write_import(plan: Any, setup: MarketingSetup, progress: Any) -> int:
+def _write_import(
+    plan: Any, setup: MarketingSetup, progress: Any, *, actor: Any = None, filename: str = ""
+) -> int:
     from django.conf import settings
     from django.db import IntegrityError
 
@@ -826,6 +846,22 @@ def _write_import(plan: Any, setup: MarketingSetup, progress: Any) -> int:
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
+            numbers = sorted(c.no for c in contacts)
+            record_audit(  # one event for the whole file
+                actor=actor,
+                action="import",
+                object_type="contacts.contact",
+                object_key=f"{numbers[0]}..{numbers[-1]}" if numbers else "",
+                object_repr=filename,
+                details={
+                    "count": total,
+                    "companies": len(plan.companies),
+                    "persons": len(plan.persons),
+                    "first": numbers[0] if numbers else None,
+                    "last": numbers[-1] if numbers else None,
+                    "filename": filename,
+                },
+            )
     except IntegrityError:
         raise ValidationError(
             _(

@@ -7,10 +7,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from rapport.core import services
-from rapport.core.api_helpers import code_table_routes
+from rapport.core.api_helpers import PageOut, code_table_routes, paginate
+from rapport.core.audit_views import AUDIT_LIST, audit_events_visible_to
 from rapport.core.jobs import progress
 from rapport.core.jobs_views import jobs_visible_to
 from rapport.core.schemas import (
+    AuditEventOut,
     JobOut,
     LanguageIn,
     LanguageOut,
@@ -44,3 +46,15 @@ def job_cancel(request: HttpRequest, job_id: int) -> Any:
     job = services.cancel_job(actor=request.user, job=job)
     job.done, job.total = progress(job)
     return job
+
+
+@router.get("/audit-events", response=PageOut[AuditEventOut], tags=["Audit Trail"])
+def audit_event_list(request: HttpRequest) -> Any:
+    """List audit events: who changed what and when, with before/after values.
+
+    Admins see every event; anyone else the history of a record type they may view
+    (`object_type`, e.g. `interactions.interactiontemplate`, with `object_key`).
+    Filters: `actor` (user name), `action`, `object_type`, `object_key`, `date_from`,
+    `date_to`; `q` searches the record.
+    """
+    return paginate(request, AUDIT_LIST, audit_events_visible_to(request.user, request.GET))

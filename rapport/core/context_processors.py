@@ -35,6 +35,7 @@ NAV_AREAS: list[tuple[str, Any, str]] = [
     ("core:job_list", _("Jobs"), "core.view_job"),
     ("mailbox:setup", _("Email Logging"), "mailbox.view_mailboxsetup"),
     ("webhooks:subscriber_list", _("Webhooks"), "webhooks.view_subscriber"),
+    ("core:audit_list", _("Audit Trail"), "core.read_audit_trail"),
     ("contacts:setup", _("Setup"), "contacts.view_marketingsetup"),
 ]
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
+from rapport.core.audit import audit_source
 from rapport.core.models import Job, JobStatus
 from rapport.core.validation import first_error
 
@@ -155,7 +156,8 @@ def execute_job(job_id: int) -> Job:
 
     try:
         report(0, job.total)
-        result = handler(job, report)
+        with audit_source("job"):  # the audit events it writes say they came from a job
+            result = handler(job, report)
     except JobCanceled:
         _finish(job, JobStatus.CANCELED, error=CANCELED, done=0)
     except ValidationError as exc:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.fields import CodeField
@@ -137,3 +141,81 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED}
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Create")
+    CHANGE = "change", _("Change")
+    DELETE = "delete", _("Delete")
+    CANCEL = "cancel", _("Cancel")
+    RESTORE = "restore", _("Restore")
+    LOG = "log", _("Log")
+    PURGE = "purge", _("Purge")
+    RUN = "run", _("Run")
+    RECORD = "record", _("Record")
+    IMPORT = "import", _("Import")
+    REVOKE = "revoke", _("Revoke")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Audit events are written once and never changed: bulk updates and deletes are refused
+    here, and by database triggers for anything that goes around the ORM."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionDenied(_("Audit events cannot be changed."))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(_("Audit events cannot be deleted."))
+
+
+class AuditEvent(models.Model):
+    """Who changed what, and when: one row per change of the ledger, segments, templates and
+    setup (one per set-based operation, with its counts). Written by
+    `rapport.core.audit.record_audit` inside the changing transaction; never changed or deleted
+    (the table refuses UPDATE and DELETE)."""
+
+    at = models.DateTimeField(_("Date and time"), default=timezone.now, db_index=True)
+    # No database constraint and nothing done when a user goes: the row must never change, and
+    # `actor_name` keeps who it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("User"),
+    )
+    actor_name = models.CharField(_("User Name"), max_length=150, blank=True)
+    action = models.CharField(_("Action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("Record Type"), max_length=100)
+    object_key = models.CharField(_("Record Key"), max_length=100, blank=True)
+    object_repr = models.CharField(_("Record"), max_length=250, blank=True)
+    changes = models.JSONField(_("Changes"), default=dict, blank=True)
+    details = models.JSONField(_("Details"), default=dict, blank=True)
+    source = models.CharField(_("Source"), max_length=20, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        # Nobody adds, changes or deletes audit events through permissions; admins read them.
+        default_permissions = ()
+        permissions = [("read_audit_trail", _("Can read the audit trail"))]
+        indexes = [
+            models.Index(fields=["object_type", "object_key", "-at"], name="audit_object_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionDenied(_("Audit events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(_("Audit events cannot be deleted."))

@@ -115,3 +115,16 @@ class JobOut(Schema):
     error: str
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime.datetime
+    actor_name: str
+    action: str
+    object_type: str
+    object_key: str
+    object_repr: str
+    changes: dict[str, Any]
+    details: dict[str, Any]
+    source: str

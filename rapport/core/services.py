@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.core import numbering
+from rapport.core.audit import audited
 from rapport.core.models import Job, JobStatus, Language, NumberSeries
 from rapport.core.validation import (
     PermissionDenied,
@@ -65,6 +66,7 @@ def _check_series(series: NumberSeries) -> None:
 
 
 @transaction.atomic
+@audited("create")
 def create_number_series(*, actor: Any, code: str, **fields: Any) -> NumberSeries:
     require_perm(actor, "core.add_numberseries")
     series = NumberSeries(code=code, **{k: v for k, v in fields.items() if k in SERIES_FIELDS})
@@ -74,6 +76,7 @@ def create_number_series(*, actor: Any, code: str, **fields: Any) -> NumberSerie
 
 
 @transaction.atomic
+@audited("change", "series")
 def update_number_series(*, actor: Any, series: NumberSeries, **fields: Any) -> NumberSeries:
     require_perm(actor, "core.change_numberseries")
     series = NumberSeries.objects.select_for_update().get(pk=series.pk)
@@ -86,6 +89,7 @@ def update_number_series(*, actor: Any, series: NumberSeries, **fields: Any) -> 
 
 
 @transaction.atomic
+@audited("delete", "series")
 def delete_number_series(*, actor: Any, series: NumberSeries) -> None:
     require_perm(actor, "core.delete_numberseries")
     series.delete()
@@ -203,6 +207,7 @@ def warning_reached(series: NumberSeries) -> bool:
 
 
 @transaction.atomic
+@audited("create")
 def create_language(*, actor: Any, code: str, name: str = "") -> Language:
     require_perm(actor, "core.add_language")
     language = Language(code=(code or "").strip().upper(), name=name)
@@ -216,6 +221,7 @@ def create_language(*, actor: Any, code: str, name: str = "") -> Language:
 
 
 @transaction.atomic
+@audited("change", "language")
 def update_language(*, actor: Any, language: Language, name: str = "") -> Language:
     require_perm(actor, "core.change_language")
     language.name = name
@@ -225,6 +231,7 @@ def update_language(*, actor: Any, language: Language, name: str = "") -> Langua
 
 
 @transaction.atomic
+@audited("delete", "language")
 def delete_language(*, actor: Any, language: Language) -> None:
     require_perm(actor, "core.delete_language")
     language.delete()

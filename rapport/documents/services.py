@@ -24,6 +24,7 @@ from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign, CampaignTargetGroup, TargetGroupType
 from rapport.contacts.models import Contact, ContactBusinessRelation, LinkToTable
 from rapport.contacts.queries import marketing_setup
+from rapport.core.audit import record_audit
 from rapport.core.events import DOCUMENT_RECORDED, emit
 from rapport.core.validation import (
     FIRST_DATE,
@@ -615,6 +616,32 @@ def record_document_events(
     ]
     if sent:
         interactions.start_delivery(actor=actor, entries=[no for no in sent if no is not None])
+    if recorded or skipped:
+        statuses = [row.result.status for row in rows if row.result is not None]
+        entry_nos = sorted(
+            row.result.entry_no
+            for row in recorded
+            if row.result is not None and row.result.entry_no is not None
+        )
+        record_audit(  # one event for the batch, never one per document
+            actor=actor,
+            action="record",
+            object_type="documents.documentevent",
+            object_key=(
+                f"{entry_nos[0]}..{entry_nos[-1]}"
+                if len(entry_nos) > 1
+                else "".join(map(str, entry_nos))
+            ),
+            details={
+                "count": len(rows),
+                "recorded": statuses.count("recorded"),
+                "skipped": statuses.count("skipped"),
+                "duplicates": statuses.count("duplicate"),
+                "errors": statuses.count("error"),
+                "first_entry_no": entry_nos[0] if entry_nos else None,
+                "last_entry_no": entry_nos[-1] if entry_nos else None,
+            },
+        )
     return [row.result for row in rows]  # type: ignore[misc]
 
 

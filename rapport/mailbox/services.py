@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from rapport.accounts.models import Salesperson
 from rapport.contacts.models import Contact, ContactAltAddress
 from rapport.core import services as core_services
+from rapport.core.audit import record_audit, snapshot
 from rapport.core.choices import CorrespondenceType
 from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
 from rapport.interactions import services as interactions
@@ -146,6 +147,7 @@ def update_mailbox_setup(*, actor: Any, **fields: Any) -> MailboxSetup:
     checks the whole setup; the scheduled runs then run as `actor`."""
     require_perm(actor, CHANGE)
     setup = MailboxSetup.objects.select_for_update().filter(pk=1).first() or MailboxSetup(pk=1)
+    before = snapshot(setup)
     for name, value in fields.items():
         if name not in SETUP_FIELDS or (name == "password" and value is None):
             continue
@@ -175,6 +177,7 @@ def update_mailbox_setup(*, actor: Any, **fields: Any) -> MailboxSetup:
     setup.run_as = actor if getattr(actor, "pk", None) else None
     validate_instance(setup, exclude=["template", "run_as"])
     setup.save()
+    record_audit(actor=actor, action="change", obj=setup, before=before, after=snapshot(setup))
     return setup
 
 
@@ -478,6 +481,13 @@ def log_mailbox(
                 UnmatchedMessage.objects.exclude(message_id__in=seen).delete()
     # One line per message for the job page (a list would show as code).
     result["message_errors"] = "; ".join(result["message_errors"])
+    if result["logged"]:  # one event per run that logged something (each entry has its own)
+        record_audit(
+            actor=actor,
+            action="run",
+            obj=setup,
+            details={k: v for k, v in result.items() if k != "message_errors"},
+        )
     return result
 
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.core.audit import record_audit, snapshot
 from rapport.core.events import EVENT_TYPES, event_receiver
 from rapport.core.validation import field_error, require_perm, validate_instance
 from rapport.webhooks.models import (
@@ -93,6 +94,7 @@ def create_subscriber(
         )
     _check_subscriber(subscriber)
     subscriber.save()
+    record_audit(actor=actor, action="create", obj=subscriber, after=snapshot(subscriber))
     return subscriber
 
 
@@ -100,12 +102,16 @@ def create_subscriber(
 def update_subscriber(*, actor: Any, subscriber: Subscriber, **fields: Any) -> Subscriber:
     require_perm(actor, "webhooks.change_subscriber")
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    before = snapshot(subscriber)
     for name, value in fields.items():
         if name in SUBSCRIBER_FIELDS:
             setattr(subscriber, name, value)
     subscriber.url = (subscriber.url or "").strip()
     _check_subscriber(subscriber)
     subscriber.save()
+    record_audit(
+        actor=actor, action="change", obj=subscriber, before=before, after=snapshot(subscriber)
+    )
     return subscriber
 
 
@@ -113,7 +119,9 @@ def update_subscriber(*, actor: Any, subscriber: Subscriber, **fields: Any) -> S
 def delete_subscriber(*, actor: Any, subscriber: Subscriber) -> None:
     """Delete a subscriber with its delivery log."""
     require_perm(actor, "webhooks.delete_subscriber")
+    before = snapshot(subscriber)
     Subscriber.objects.filter(pk=subscriber.pk).delete()
+    record_audit(actor=actor, action="delete", obj=subscriber, before=before)
 
 
 # --- the outbox --------------------------------------------------------------------------------

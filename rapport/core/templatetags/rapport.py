@@ -95,3 +95,20 @@ def keep_params(context: Any, *names: str) -> str:
         '<input type="hidden" name="{}" value="{}">',
         ((name, value) for name in names for value in request.GET.getlist(name) if value),
     )
+
+
+@register.inclusion_tag("core/includes/audit_history.html", takes_context=True)
+def audit_history(context: Any, obj: Any, key: Any = None) -> dict[str, Any]:
+    """A record's History section (its newest audit events) for its card: `obj` is the row, or
+    a record type ("mailbox.mailboxsetup") with its `key` for a page without a row at hand."""
+    from rapport.core.audit_views import history_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    history = None
+    if user is not None and obj:
+        if isinstance(obj, str):
+            history = history_for(user, obj, key=str(key or ""))
+        elif obj.pk:
+            history = history_for(user, obj)
+    return {"history": history, "request": request}

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from rapport.campaigns import services as campaign_services
 from rapport.campaigns.models import Campaign, CampaignEntry
+from rapport.core.audit import record_set_audit
 from rapport.core.validation import require_perm
 from rapport.interactions.models import InteractionLogEntry
 from rapport.interactions.services.log import _delete_entries
@@ -25,6 +26,13 @@ def _set_canceled(actor: Any, entries: QuerySet[CampaignEntry], canceled: bool) 
         canceled=canceled
     )
     InteractionLogEntry.objects.filter(campaign_entry_id__in=ids).update(canceled=canceled)
+    record_set_audit(
+        actor=actor,
+        action="cancel" if canceled else "restore",
+        model=CampaignEntry,
+        keys=ids,
+        details={"changed": changed},
+    )
     return changed
 
 
@@ -43,8 +51,18 @@ def delete_canceled_campaign_entries(*, actor: Any, entries: QuerySet[CampaignEn
     """BC report 5189: only canceled campaign entries; their log entries go with them."""
     require_perm(actor, "campaigns.delete_campaignentry")
     doomed = entries.filter(canceled=True)
-    _delete_entries(InteractionLogEntry.objects.filter(campaign_entry__in=doomed.values("pk")))
+    ids = list(doomed.values_list("pk", flat=True))
+    log_entries = _delete_entries(
+        InteractionLogEntry.objects.filter(campaign_entry__in=doomed.values("pk"))
+    )
     count, _detail = CampaignEntry.objects.filter(pk__in=doomed.values("pk")).delete()
+    record_set_audit(
+        actor=actor,
+        action="delete",
+        model=CampaignEntry,
+        keys=ids,
+        details={"interaction_log_entries": log_entries},
+    )
     return count
 
 

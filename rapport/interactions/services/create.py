@@ -17,6 +17,7 @@ from rapport.campaigns.models import Campaign, CampaignEntry
 from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
+from rapport.core.audit import record_audit, snapshot
 from rapport.core.choices import CorrespondenceType
 from rapport.core.events import emit
 from rapport.core.models import Language
@@ -618,6 +619,13 @@ def create_interaction(
         start_delivery(actor=actor, entries=[entry.pk])
     if not postpone:
         emit("entry.created", {"entry_nos": [entry.pk], "contact_no": contact.no})
+    record_audit(
+        actor=actor,
+        action="create",
+        obj=entry,
+        after=snapshot(entry),
+        details={"resumed": True} if resume is not None else None,
+    )
     return entry
 
 

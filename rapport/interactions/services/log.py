@@ -17,6 +17,7 @@ from rapport.accounts.models import Salesperson
 from rapport.campaigns.models import Campaign
 from rapport.contacts.models import Contact
 from rapport.core import services as core_services
+from rapport.core.audit import record_audit, record_set_audit, snapshot
 from rapport.core.events import emit
 from rapport.core.validation import (
     PermissionDenied,
@@ -56,6 +57,7 @@ def cancel_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int
     changed = InteractionLogEntry.objects.filter(pk__in=ids, canceled=False).update(canceled=True)
     if ids:
         emit("entry.canceled", {"entry_nos": ids})
+    record_set_audit(actor=actor, action="cancel", model=InteractionLogEntry, keys=ids)
     return changed
 
 
@@ -76,6 +78,7 @@ def restore_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> in
     changed = InteractionLogEntry.objects.filter(pk__in=ids, canceled=True).update(canceled=False)
     if ids:
         emit("entry.restored", {"entry_nos": ids})
+    record_set_audit(actor=actor, action="restore", model=InteractionLogEntry, keys=ids)
     return changed
 
 
@@ -86,7 +89,16 @@ def evaluate_entries(*, actor: Any, entries: QuerySet[InteractionLogEntry], eval
 
     if evaluation not in Evaluation.values:
         raise field_error("evaluation", _("Choose a valid evaluation."), "invalid_choice")
-    return entries.filter(postponed=False).update(evaluation=evaluation)
+    ids = list(entries.filter(postponed=False).values_list("pk", flat=True))
+    changed = entries.filter(postponed=False).update(evaluation=evaluation)
+    record_set_audit(
+        actor=actor,
+        action="change",
+        model=InteractionLogEntry,
+        keys=ids,
+        details={"evaluation": evaluation},
+    )
+    return changed
 
 
 @transaction.atomic
@@ -115,13 +127,23 @@ def add_entry_comment(
     )
     validate_instance(row)
     row.save()
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=entry,
+        details={"comment_added": row.comment, "line_no": row.line_no},
+    )
     return row
 
 
 @transaction.atomic
 def delete_entry_comment(*, actor: Any, comment: InteractionLogEntryComment) -> None:
     require_perm(actor, "interactions.change_interactionlogentry")
+    entry = comment.entry
     comment.delete()
+    record_audit(
+        actor=actor, action="change", obj=entry, details={"comment_deleted": comment.comment}
+    )
 
 
 def _delete_entries(entries: QuerySet[InteractionLogEntry]) -> int:
@@ -164,13 +186,22 @@ def delete_canceled_entry(*, actor: Any, entry: InteractionLogEntry) -> None:
         )
     _delete_entries(InteractionLogEntry.objects.filter(pk=entry.pk))
     emit("entry.deleted", {"entry_nos": [entry.pk]})
+    record_audit(actor=actor, action="delete", obj=entry, before=snapshot(entry))
 
 
 @transaction.atomic
 def delete_postponed_interactions(*, actor: Any, entries: QuerySet[InteractionLogEntry]) -> int:
     require_perm(actor, "interactions.delete_interactionlogentry")
     ids = list(entries.filter(postponed=True).values_list("pk", flat=True))
-    return _delete_entries(InteractionLogEntry.objects.filter(pk__in=ids)) if ids else 0
+    deleted = _delete_entries(InteractionLogEntry.objects.filter(pk__in=ids)) if ids else 0
+    record_set_audit(
+        actor=actor,
+        action="delete",
+        model=InteractionLogEntry,
+        keys=ids,
+        details={"postponed": True},
+    )
+    return deleted
 
 
 @dataclass
@@ -251,6 +282,7 @@ def delete_canceled_entries(
     with transaction.atomic():
         total = base.count()
         deleted, last = 0, 0
+        first_no = last_no = None
         while True:
             # Keyset batches: the batch is an Entry No. range, found with one indexed lookup.
             rest = base.filter(pk__gt=last)
@@ -262,11 +294,26 @@ def delete_canceled_entries(
             deleted += _delete_entries(batch)
             if ids:  # one event per batch, with its entry numbers
                 emit("entry.deleted", {"entry_nos": ids})
+                first_no = min(ids) if first_no is None else min(first_no, *ids)
+                last_no = max(ids) if last_no is None else max(last_no, *ids)
             if progress:
                 progress(min(deleted, total), total)
             if not bound:
                 break
             last = bound[0]
+        if deleted:  # one audit event for the whole purge
+            record_audit(
+                actor=actor,
+                action="purge",
+                object_type="interactions.interactionlogentry",
+                object_key=f"{first_no}..{last_no}",
+                details={
+                    "count": deleted,
+                    "first": first_no,
+                    "last": last_no,
+                    "filters": filters.as_params(),
+                },
+            )
     return deleted
 
 

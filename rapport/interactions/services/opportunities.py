@@ -15,6 +15,7 @@ from rapport.accounts.models import Salesperson
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
+from rapport.core.audit import audited
 from rapport.core.validation import (
     ValidationError,
     field_error,
@@ -61,6 +62,7 @@ def _save_sales_cycle(cycle: SalesCycle) -> SalesCycle:
 
 
 @transaction.atomic
+@audited("create")
 def create_sales_cycle(*, actor: Any, code: str, **fields: Any) -> SalesCycle:
     require_perm(actor, "interactions.add_salescycle")
     cycle = SalesCycle(
@@ -73,6 +75,7 @@ def create_sales_cycle(*, actor: Any, code: str, **fields: Any) -> SalesCycle:
 
 
 @transaction.atomic
+@audited("change", "sales_cycle")
 def update_sales_cycle(*, actor: Any, sales_cycle: SalesCycle, **fields: Any) -> SalesCycle:
     require_perm(actor, "interactions.change_salescycle")
     cycle = SalesCycle.objects.select_for_update().get(pk=sales_cycle.pk)
@@ -96,6 +99,7 @@ def _open_opportunities_at(**lookup: Any) -> int:
 
 
 @transaction.atomic
+@audited("delete", "sales_cycle")
 def delete_sales_cycle(*, actor: Any, sales_cycle: SalesCycle) -> None:
     """BC: only a cycle no open opportunity runs through; its stages go with it."""
     require_perm(actor, "interactions.delete_salescycle")

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from rapport.contacts.queries import marketing_setup
+from rapport.core.audit import audited, record_audit, snapshot
 from rapport.core.models import Language
 from rapport.core.validation import (
     field_error,
@@ -41,6 +42,7 @@ from rapport.interactions.services.common import Progress, fill_in
 
 
 @transaction.atomic
+@audited("create")
 def create_interaction_group(*, actor: Any, code: str, description: str = "") -> InteractionGroup:
     require_perm(actor, "interactions.add_interactiongroup")
     group = InteractionGroup(code=(code or "").strip().upper(), description=description)
@@ -52,6 +54,7 @@ def create_interaction_group(*, actor: Any, code: str, description: str = "") ->
 
 
 @transaction.atomic
+@audited("change", "group")
 def update_interaction_group(
     *, actor: Any, group: InteractionGroup, description: str = ""
 ) -> InteractionGroup:
@@ -63,6 +66,7 @@ def update_interaction_group(
 
 
 @transaction.atomic
+@audited("delete", "group")
 def delete_interaction_group(*, actor: Any, group: InteractionGroup) -> None:
     """Rapport protects a group while templates or log entries use it (BC does not)."""
     require_perm(actor, "interactions.delete_interactiongroup")
@@ -157,6 +161,7 @@ def create_interaction_template(*, actor: Any, code: str, **fields: Any) -> Inte
     if template.language_id is not None:
         _ensure_language_row(template, template.language)
     check_wizard_action(template)
+    record_audit(actor=actor, action="create", obj=template, after=snapshot(template))
     return template
 
 
@@ -178,6 +183,7 @@ def update_interaction_template(
 ) -> InteractionTemplate:
     require_perm(actor, "interactions.change_interactiontemplate")
     template = InteractionTemplate.objects.select_for_update().get(pk=template.pk)
+    before = snapshot(template)
     old_language = template.language_id
     for key, value in fields.items():
         if key in TEMPLATE_FIELDS:
@@ -192,6 +198,9 @@ def update_interaction_template(
     check_wizard_action(template)
     validate_instance(template)
     template.save()
+    record_audit(
+        actor=actor, action="change", obj=template, before=before, after=snapshot(template)
+    )
     return template
 
 
@@ -210,9 +219,11 @@ def delete_interaction_template(*, actor: Any, template: InteractionTemplate) ->
     attachment_ids = list(
         template.languages.exclude(attachment=None).values_list("attachment_id", flat=True)
     )
+    before = snapshot(template)
     template.languages.all().delete()
     template.delete()
     delete_unreferenced_attachments(attachment_ids)
+    record_audit(actor=actor, action="delete", obj=template, before=before)
 
 
 @transaction.atomic
@@ -250,7 +261,21 @@ def save_template_language(
     if template.language_id == row.language_id:
         _sync_merge_with_language(template)
         template.save(update_fields=["wizard_action"])
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=template,
+        details={
+            "template_language": _language_code(row),
+            "description": row.description,
+            **({"attachment": row.attachment.file_name} if upload is not None else {}),  # type: ignore[union-attr]
+        },
+    )
     return row
+
+
+def _language_code(row: InteractionTemplateLanguage) -> str:
+    return row.language.code if row.language_id and row.language else ""
 
 
 def check_merge_template(upload: Upload, field_name: str = "attachment") -> str:
@@ -324,6 +349,12 @@ def remove_template_attachment(*, actor: Any, row: InteractionTemplateLanguage) 
     if template.language_id == row.language_id and template.wizard_action == WizardAction.MERGE:
         template.wizard_action = WizardAction.BLANK
         template.save(update_fields=["wizard_action"])
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=template,
+        details={"template_language": _language_code(row), "attachment_removed": True},
+    )
 
 
 @transaction.atomic
@@ -337,6 +368,12 @@ def delete_template_language(*, actor: Any, row: InteractionTemplateLanguage) ->
     if template.language_id == row.language_id:
         template.language = None
         template.save(update_fields=["language"])
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=template,
+        details={"template_language_deleted": _language_code(row)},
+    )
 
 
 # --- Interaction Template Setup ----------------------------------------------------------------
@@ -407,6 +444,7 @@ def update_template_setup(
     setup = InteractionTemplateSetup.objects.select_for_update().filter(
         pk=1
     ).first() or InteractionTemplateSetup(pk=1)
+    before = snapshot(setup)
     for key, value in fields.items():
         if key in SETUP_TEMPLATE_FIELDS:
             if value is not None and key in DOCUMENT_LOGGING_FIELDS:
@@ -418,6 +456,18 @@ def update_template_setup(
     setup.save()
     if extra_document_types is not None:
         _replace_extra_document_types(extra_document_types)
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=setup,
+        before=before,
+        after=snapshot(setup),
+        details=(
+            {"extra_document_types": [(r.code or "").strip().upper() for r in extra_document_types]}
+            if extra_document_types is not None
+            else None
+        ),
+    )
     return setup
 
 

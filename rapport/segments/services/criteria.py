@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
+from rapport.core.audit import record_audit, snapshot
 from rapport.core.validation import field_error, require_perm, validate_instance
 from rapport.interactions.models import InteractionLogEntry
 from rapport.segments import criteria as filters_
@@ -174,6 +175,20 @@ def run_criteria(*, actor: Any, segment: Segment, criteria: Criteria) -> Criteri
         )
         step.refresh_from_db()
         sync_target_groups()
+        record_audit(
+            actor=actor,
+            action="run",
+            obj=segment,
+            details={
+                "step": step.step_no,
+                "criteria_action": criteria.action,
+                "filters": criteria.filters,
+                "lines_added": result.added,
+                "lines_removed": result.removed,
+                "privacy_blocked": result.privacy_blocked,
+                "lines": result.lines,
+            },
+        )
         return result
 
 
@@ -230,6 +245,12 @@ def go_back(*, actor: Any, segment: Segment, to_step: int | None = None) -> int:
         step.delete()
         undone += 1
     sync_target_groups()
+    record_audit(
+        actor=actor,
+        action="restore",
+        obj=segment,
+        details={"go_back_to_step": target, "steps_undone": undone},
+    )
     return undone
 
 
@@ -274,13 +295,22 @@ def save_criteria(
         )
         for number, step in enumerate(steps, start=1)
     )
+    record_audit(
+        actor=actor,
+        action="create",
+        obj=saved,
+        after=snapshot(saved),
+        details={"segment": segment.no, "steps": len(steps)},
+    )
     return saved
 
 
 @transaction.atomic
 def delete_saved_criteria(*, actor: Any, criteria: SavedSegmentCriteria) -> None:
     require_perm(actor, "segments.delete_savedsegmentcriteria")
+    before = snapshot(criteria)
     criteria.delete()
+    record_audit(actor=actor, action="delete", obj=criteria, before=before)
 
 
 @transaction.atomic
@@ -337,4 +367,16 @@ def reuse_logged_segment(
     )
     step.refresh_from_db()
     sync_target_groups()
+    record_audit(
+        actor=actor,
+        action="run",
+        obj=segment,
+        details={
+            "step": step.step_no,
+            "reuse_logged_segment": logged_segment.pk,
+            "lines_added": added,
+            "privacy_blocked_skipped": blocked,
+            "lines": lines,
+        },
+    )
     return CriteriaResult(step, added=added, privacy_blocked=blocked, lines=lines)

@@ -15,6 +15,7 @@ from rapport.campaigns.services import sync_target_groups
 from rapport.contacts.models import Contact
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
+from rapport.core.audit import record_audit, snapshot
 from rapport.core.models import Language
 from rapport.core.validation import ValidationError, field_error, require_perm, validate_instance
 from rapport.interactions.models import InteractionTemplate, InteractionTemplateLanguage
@@ -207,6 +208,7 @@ def create_segment(*, actor: Any, no: str = "", **fields: Any) -> Segment:
         if "language" in fields and fields["language"] is not None:
             _ensure_header_language(segment, fields["language"])
         segment.save()
+    record_audit(actor=actor, action="create", obj=segment, after=snapshot(segment))
     return segment
 
 
@@ -284,10 +286,12 @@ def update_segment(
             _refresh_line_languages(segment, lines)
         delete_unreferenced_attachments(old_attachments)
         sync_target_groups()
+        _audit_header(actor, before, segment, update_lines)
         return segment
 
     if not update_lines:
         _sync_language(segment, before, fields)
+        _audit_header(actor, before, segment, update_lines)
         return segment
     changed = {
         key: getattr(segment, key)
@@ -311,7 +315,19 @@ def update_segment(
     _sync_language(segment, before, fields)
     if "campaign" in changed or "campaign_target" in changed:
         sync_target_groups()
+    _audit_header(actor, before, segment, update_lines)
     return segment
+
+
+def _audit_header(actor: Any, before: Segment, segment: Segment, update_lines: bool) -> None:
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=segment,
+        before=snapshot(before),
+        after=snapshot(segment),
+        details={"update_lines": update_lines} if not update_lines else None,
+    )
 
 
 def _sync_language(segment: Segment, before: Segment, fields: dict[str, Any]) -> None:
@@ -338,7 +354,9 @@ def _sync_language(segment: Segment, before: Segment, fields: dict[str, Any]) ->
 def delete_segment(*, actor: Any, segment: Segment) -> None:
     require_perm(actor, "segments.delete_segment")
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    before, lines = snapshot(segment), SegmentLine.objects.filter(segment=segment).count()
     purge_segment(segment)
+    record_audit(actor=actor, action="delete", obj=segment, before=before, details={"lines": lines})
 
 
 def purge_segment(segment: Segment) -> None:
@@ -427,6 +445,12 @@ def add_segment_line(
         last_line_no=line.line_no,
     )
     sync_target_groups()
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=segment,
+        details={"line_added": line.line_no, "contact": contact.no},
+    )
     return line
 
 
@@ -526,6 +550,7 @@ def update_segment_line(*, actor: Any, line: SegmentLine, **fields: Any) -> Segm
     require_perm(actor, CHANGE)
     segment = Segment.objects.select_for_update().get(pk=line.segment_id)
     line = SegmentLine.objects.select_related("contact", "template").get(pk=line.pk)
+    line_before = snapshot(line)
     contact = fields.pop("contact", None)
     if contact is not None and contact.pk != line.contact_id:
         _check_contact(contact)
@@ -547,6 +572,14 @@ def update_segment_line(*, actor: Any, line: SegmentLine, **fields: Any) -> Segm
     if fields:
         line = _apply_line_changes(segment, line, fields)
     sync_target_groups()
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=segment,
+        before=line_before,
+        after=snapshot(line),
+        details={"line_no": line.line_no},
+    )
     return line
 
 
@@ -576,6 +609,12 @@ def remove_segment_lines(*, actor: Any, segment: Segment, lines: QuerySet[Segmen
         lines_removed=removed, lines_after=F("lines_after") - removed
     )
     sync_target_groups()
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=segment,
+        details={"lines_removed": removed, "step": step.step_no, "contacts": nos[:50]},
+    )
     return removed
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rapport.core.audit import record_audit
 from rapport.core.models import Language
 from rapport.core.validation import field_error, require_perm, validate_instance
 from rapport.interactions import attachments as files
@@ -95,6 +96,18 @@ def save_segment_language(
             Segment.objects.filter(pk=segment.pk).update(subject=record.subject)
     if old_attachment and old_attachment != record.attachment_id:
         delete_unreferenced_attachments([old_attachment])
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=segment,
+        details={
+            "segment_language": language.code,
+            "line_no": line.line_no if line is not None else None,
+            "subject": record.subject,
+            "description": record.description,
+            "attachment": record.attachment.file_name if record.attachment else None,
+        },
+    )
     return record
 
 
@@ -123,3 +136,12 @@ def delete_segment_language(*, actor: Any, record: SegmentInteractionLanguage) -
     else:
         _refresh_line_languages(segment, lines.filter(template_id=segment.template_id))
     delete_unreferenced_attachments([attachment])
+    record_audit(
+        actor=actor,
+        action="change",
+        obj=segment,
+        details={
+            "segment_language_deleted": record.language.code if record.language else "",
+            "line_no": line.line_no if line is not None else None,
+        },
+    )

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.campaigns.models import CampaignEntry
 from rapport.contacts.queries import marketing_setup
 from rapport.core import services as core_services
+from rapport.core.audit import record_audit, record_set_audit
 from rapport.core.choices import CorrespondenceType
 from rapport.core.events import emit
 from rapport.core.validation import PermissionDenied, ValidationError, field_error, require_perm
@@ -382,6 +383,24 @@ def _log_segment(
         reuse_logged_segment(actor=actor, segment=follow, logged_segment=logged)
         LoggedSegment.objects.filter(pk=logged.pk).update(follow_up_segment_no=follow.no)
         logged.follow_up_segment_no = follow.no
+    entry_range = InteractionLogEntry.objects.filter(logged_segment_entry_no=logged.pk).aggregate(
+        first=Min("pk"), last=Max("pk")
+    )
+    record_audit(  # one event for the whole log, never one per entry
+        actor=actor,
+        action="log",
+        obj=logged,
+        object_repr=f"{segment_no} {logged.description}",
+        details={
+            "segment": segment_no,
+            "interactions": interactions,
+            "campaign_entries": campaign_entries,
+            "first_entry_no": entry_range["first"],
+            "last_entry_no": entry_range["last"],
+            "deliver": deliver,
+            "follow_up_segment": follow.no if follow is not None else None,
+        },
+    )
     return LogResult(logged, interactions, campaign_entries, follow, delivery_job)
 
 
@@ -441,6 +460,9 @@ def _set_canceled(actor: Any, logged: QuerySet[LoggedSegment], canceled: bool) -
     if changed:
         kind = "logged_segment.canceled" if canceled else "logged_segment.restored"
         emit(kind, {"logged_segment_entry_nos": ids})
+        record_set_audit(
+            actor=actor, action="cancel" if canceled else "restore", model=LoggedSegment, keys=ids
+        )
     return changed
 
 
@@ -465,6 +487,7 @@ def delete_canceled_logged_segments(*, actor: Any, logged: QuerySet[LoggedSegmen
     )
     CampaignEntry.objects.filter(register_no__in=ids).update(register_no=None)
     deleted, _detail = LoggedSegment.objects.filter(pk__in=ids).delete()
+    record_set_audit(actor=actor, action="delete", model=LoggedSegment, keys=ids)
     return deleted
 
 
@@ -516,5 +539,11 @@ def create_follow_up_segment(
         lines_after=added,
         first_line_no=1 if added else None,
         last_line_no=sql.last_line_no(segment) if added else None,
+    )
+    record_audit(
+        actor=actor,
+        action="run",
+        obj=segment,
+        details={"follow_up_of_logged_segment": logged_segment.pk, "lines_added": added},
     )
     return segment
