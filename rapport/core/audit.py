@@ -8,7 +8,8 @@ operation (logging a segment, deleting canceled entries, a batch of documents, a
 writes ONE event with its counts and ranges in `details`, never one per row.
 
 Events are never changed or deleted: the model refuses it, and so does the database (triggers
-from migration core 0004), except `manage.py flush` (see `audit_unlocked`).
+from migration core 0005), except `manage.py flush` and a privacy erasure, which blanks the
+erased person's values in the events of their records (`redact_audit_events`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import datetime
 import decimal
 import functools
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connection, models
 
 from rapport.core.models import AuditEvent
 
@@ -34,6 +35,8 @@ MASK = "***"
 # that are too large to copy (an entry's merge values are kept on the entry itself).
 SKIPPED = {"modified_at", "updated_at", "last_modified", "last_used_at", "merge_data"}
 MAX_TEXT = 500
+# What a privacy erasure leaves of a personal value in the trail.
+ERASED = "[erased]"
 
 _source: ContextVar[str] = ContextVar("rapport_audit_source", default="")
 _unlocked = 0
@@ -60,7 +63,8 @@ def audit_locked() -> int:
 
 @contextlib.contextmanager
 def audit_unlocked(connection: Any) -> Iterator[None]:
-    """Let the audit table be emptied (for `manage.py flush` only: tests and a demo reset)."""
+    """Let the audit table be emptied or changed: for `manage.py flush` (tests, a demo reset)
+    and `redact_audit_events` (a privacy erasure) only."""
     global _unlocked
     _unlocked += 1
     postgres = connection.vendor == "postgresql"
@@ -300,3 +304,55 @@ def audited(action: str, arg: str = "") -> Callable[[Callable[P, R]], Callable[P
         return wrapper
 
     return decorate
+
+
+def _redacted(values: dict[str, Any], keep: Collection[str], *, pairs: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in keep:
+            out[name] = value
+        elif pairs and isinstance(value, list):
+            out[name] = [ERASED if isinstance(v, str) and v else v for v in value]
+        elif isinstance(value, str) and value:
+            out[name] = ERASED
+        elif isinstance(value, (dict, list)):
+            out[name] = ERASED if value else value
+        else:
+            out[name] = value
+    return out
+
+
+def redact_audit_events(
+    *, object_type: str, keys: Iterable[Any], keep: Collection[str] = (), object_repr: str = ""
+) -> int:
+    """A privacy erasure: the events of the records `keys` of `object_type` keep who, when,
+    which action and which fields changed, numbers, dates and flags, and the values of the
+    `keep` fields; every other text becomes ERASED and the record's name `object_repr` (else
+    its key). The only change the trail allows; call it inside the erasure's transaction.
+    Returns how many events were redacted."""
+    keys = [str(k) for k in keys]
+    changes_field = AuditEvent._meta.get_field("changes")
+    details_field = AuditEvent._meta.get_field("details")
+    done = 0
+    with audit_unlocked(connection), connection.cursor() as cursor:
+        for start in range(0, len(keys), 500):
+            rows = AuditEvent.objects.filter(
+                object_type=object_type, object_key__in=keys[start : start + 500]
+            ).values_list("pk", "object_key", "changes", "details")
+            for pk, key, changes, details in rows:
+                cursor.execute(
+                    f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s, changes = %s,"
+                    " details = %s WHERE id = %s",
+                    [
+                        (object_repr or key)[:250],
+                        changes_field.get_db_prep_save(
+                            _redacted(changes or {}, keep, pairs=True), connection
+                        ),
+                        details_field.get_db_prep_save(
+                            _redacted(details or {}, keep, pairs=False), connection
+                        ),
+                        pk,
+                    ],
+                )
+                done += 1
+    return done

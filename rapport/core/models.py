@@ -155,6 +155,7 @@ class AuditAction(models.TextChoices):
     RECORD = "record", _("Record")
     IMPORT = "import", _("Import")
     REVOKE = "revoke", _("Revoke")
+    ERASE = "erase", _("Erase")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

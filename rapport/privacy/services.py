@@ -49,6 +49,7 @@ from rapport.contacts.models import (
     ContactBusinessRelation,
     ContactType,
 )
+from rapport.core.audit import object_type_of, record_audit, redact_audit_events
 from rapport.core.models import Job
 from rapport.core.validation import field_error, require_perm
 from rapport.documents.models import DocumentEvent
@@ -740,6 +741,74 @@ BLANKED_FIELDS = (
 )
 
 
+# What the audit trail keeps of the erased contact's and its entries' events: codes, numbers,
+# flags and dates (what statistics and the ledger's story need); every other text is erased.
+AUDIT_KEEP_CONTACT = (
+    "no",
+    "type",
+    "company",
+    "country_code",
+    "language",
+    "salesperson",
+    "correspondence_type",
+    "exclude_from_segment",
+    "privacy_blocked",
+)
+AUDIT_KEEP_ENTRY = (
+    "contact",
+    "contact_company",
+    "date",
+    "time",
+    "information_flow",
+    "initiated_by",
+    "cost",
+    "duration",
+    "user",
+    "group",
+    "template",
+    "language",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
+    "logged_segment_entry_no",
+    "campaign_entry",
+    "evaluation",
+    "attempt_failed",
+    "opportunity",
+    "salesperson",
+    "delivery_status",
+    "canceled",
+    "correspondence_type",
+    "document_type",
+    "document_no",
+    "version_no",
+    "postponed",
+)
+AUDIT_KEEP_OPPORTUNITY = ("no", "status", "sales_cycle", "salesperson", "contact", "campaign")
+
+
+def _redact_audit_trail(contact: Contact, entry_nos: set[int], name: str) -> int:
+    """The erased person's values leave the audit trail too; who did what and when stays."""
+    return (
+        redact_audit_events(
+            object_type=object_type_of(Contact),
+            keys=[contact.no],
+            keep=AUDIT_KEEP_CONTACT,
+            object_repr=f"{contact.no} {name}",
+        )
+        + redact_audit_events(
+            object_type=object_type_of(InteractionLogEntry),
+            keys=sorted(entry_nos),
+            keep=AUDIT_KEEP_ENTRY,
+        )
+        + redact_audit_events(
+            object_type=object_type_of(Opportunity),
+            keys=Opportunity.objects.filter(contact=contact).values_list("no", flat=True),
+            keep=AUDIT_KEEP_OPPORTUNITY,
+        )
+    )
+
+
 @transaction.atomic
 def erase_contact(*, actor: Any, contact: Contact) -> Erasure:
     """Anonymise the contact and every copy of its personal data, all or nothing (see the
@@ -804,6 +873,15 @@ def erase_contact(*, actor: Any, contact: Contact) -> Erasure:
     # transactional).
     exports = list(Job.objects.filter(kind=tasks.EXPORT, params__contact=contact.pk))
     transaction.on_commit(lambda: tasks.remove_export_files(exports))
+    redacted = _redact_audit_trail(contact, entry_nos, name)
+    record_audit(
+        actor=actor,
+        action="erase",
+        object_type=object_type_of(Contact),
+        object_key=contact.no,
+        object_repr=f"{contact.no} {name}",
+        details={**plan.counts, "audit_events_redacted": redacted},
+    )
     return Erasure.objects.create(
         contact=contact, contact_no=contact.no, erased_by=actor, counts=plan.counts
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import Q
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
@@ -327,6 +328,41 @@ def test_erasing_keeps_every_statistic_and_leaves_no_personal_data_anywhere(alic
     assert LoggedMessage.objects.get().subject == ""
     assert erasure.contact_no == maija.no and erasure.erased_by == alice
     assert erasure.counts["entries"] == InteractionLogEntry.objects.filter(contact=maija).count()
+
+
+def test_erasing_keeps_who_did_what_when_in_the_audit_trail_but_not_her_values(
+    alice, maija, history
+):
+    from rapport.core.audit import ERASED
+    from rapport.core.models import AuditEvent
+
+    call = history["call"]
+    mine = AuditEvent.objects.filter(
+        Q(object_type="contacts.contact", object_key=maija.no)
+        | Q(object_type="interactions.interactionlogentry", object_key=str(call.pk))
+    )
+    before = list(mine.order_by("pk").values_list("pk", "actor_name", "action", "at"))
+    assert before, "her contact and entries have audit events"
+
+    services.erase_contact(actor=alice, contact=maija)
+
+    # Every event is still there with who, what and when; the erasure is one more.
+    after = list(mine.order_by("pk").values_list("pk", "actor_name", "action", "at"))
+    assert after[: len(before)] == before
+    assert [e[1:3] for e in after[len(before) :]] == [("alice", "erase")]
+    created = mine.filter(object_type="interactions.interactionlogentry", action="create").get()
+    fields = {**created.changes, **created.details}
+    text = json.dumps(fields)
+    assert ERASED in text and "maija" not in text.lower()
+    # What statistics count stays readable.
+    kept = {k: v for k, v in fields.items() if k in {"template", "cost", "duration"}}
+    assert kept and ERASED not in json.dumps(kept)
+    # Outside an erasure the trail is still unchangeable.
+    with pytest.raises(Exception):
+        from django.db import connection, transaction
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE core_auditevent SET object_repr = 'x'")
 
 
 def test_erasing_keeps_the_templates_shared_files(alice, maija, history, mail_template):
