@@ -341,7 +341,7 @@ def redact_audit_events(
             ).values_list("pk", "object_key", "changes", "details")
             for pk, key, changes, details in rows:
                 cursor.execute(
-                    f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s, changes = %s,"
+                    "UPDATE core_auditevent SET object_repr = %s, changes = %s,"
                     " details = %s WHERE id = %s",
                     [
                         (object_repr or key)[:250],
