@@ -311,6 +311,7 @@ _HTML_NO = {
     "interactions:phone_call": "contact_no",
     "interactions:opportunity_": "opportunity_no",
     "segments:": "segment_no",
+    "privacy:": "contact_no",
 }
 _HTML_OTHER = {
     "username": "username",

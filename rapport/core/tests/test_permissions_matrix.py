@@ -285,6 +285,16 @@ HTML: dict[str, tuple[Expect, Expect]] = {
     "admin:accounts_apitoken_delete": admin_site(403, 403),
     "admin:accounts_apitoken_change": admin_site(200, 403),
     "/admin/accounts/apitoken/<path:object_id>/": admin_site(302, 302),
+    # Audit trail and personal data: admins only (no export job in the world: 404).
+    "privacy:personal_data_export": (each("200 403 403 403"), each("200 403 403 403")),
+    "privacy:personal_data_export_download": (each("404 403 403 403"), each("404 403 403 403")),
+    "privacy:personal_data_erase": (each("302 403 403 403"), each("302 403 403 403")),
+    "core:audit_list": (each("200 403 403 403"), each("200 403 403 403")),
+    # Any other address under the API: a JSON 404 (401 without sign-in).
+    "/api/v1/^[\\s\\S]*\\Z": (
+        each("404 404 404 404", anonymous=401),
+        each("404 404 404 404", anonymous=401),
+    ),
 }
 # fmt: on
 
@@ -469,6 +479,11 @@ API: dict[str, Expect] = {
     "rapport_documents_api_document_event_list": READ,
     "rapport_documents_api_document_event_batch": only("admin marketing sales"),
     "rapport_documents_api_document_event_send": only("admin marketing sales", 422),
+    # Audit trail (admins) and personal data (admins; erasing the world's company is refused:
+    # its persons are not erased).
+    "rapport_core_api_audit_event_list": each("200 403 403 403"),
+    "rapport_privacy_api_personal_data_export": each("200 403 403 403"),
+    "rapport_privacy_api_personal_data_erase": each("422 403 403 403"),
 }
 # fmt: on
 
