@@ -74,6 +74,19 @@ def test_per_salesperson_and_campaign_lists_come_from_an_index() -> None:
 
 
 @pytest.mark.django_db
+def test_a_companys_newest_entries_use_both_columns_of_its_index() -> None:
+    """`postponed` is matched as an equality (not `NOT postponed`), so the composite index
+    answers the filter and the order together."""
+    text = plan(
+        InteractionLogEntry.objects.logged().filter(contact_company_id=1).order_by("-id")[:50]
+    )
+    if connection.vendor == "sqlite":
+        assert "ile_company_id (contact_company_id=? AND postponed=?)" in text, text
+    else:
+        assert "ile_company_id" in text, text
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("field", ["template_id", "group_id", "contact_company_id"])
 def test_statistics_aggregate_over_an_index(field: str) -> None:
     qs = (
