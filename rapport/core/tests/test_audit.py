@@ -126,7 +126,7 @@ def test_the_database_refuses_a_raw_delete_of_an_audit_event(alice: Any) -> None
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_flush_still_empties_the_database() -> None:
     record_audit(actor=None, action="create", object_type="x.y", object_key="1")
     call_command("flush", interactive=False, verbosity=0)
