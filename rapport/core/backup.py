@@ -581,6 +581,17 @@ def _drop_tables(db: dict[str, Any]) -> None:
             cursor.execute(
                 "DROP TABLE IF EXISTS " + ", ".join(_quote(t) for t in tables) + " CASCADE"
             )
+        # Functions the migrations made (the audit table's trigger function): the dump creates
+        # them again. Functions of extensions stay.
+        cursor.execute(
+            """SELECT p.oid::regprocedure::text FROM pg_proc p
+            JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = current_schema()
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                              WHERE d.objid = p.oid AND d.deptype = 'e')"""
+        )
+        for (signature,) in cursor.fetchall():
+            cursor.execute(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
         cursor.close()
 
 
