@@ -423,6 +423,7 @@ _BODY_KEYS = {
     "criteria_code": "criteria_code",
     "business_relation_code": "business_relation_code",
     "logged_segment_no": "logged_no",
+    "logged_segment_entry_no": "logged_no",
 }
 
 
