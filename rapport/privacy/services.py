@@ -850,10 +850,11 @@ def erase_contact(*, actor: Any, contact: Contact) -> Erasure:
     SegmentHistory.objects.filter(contact=contact).delete()
 
     # Mailbox rows.
-    for message in _logged_messages(entry_nos, emails):
-        LoggedMessage.objects.filter(pk=message.pk).update(
-            subject="", sender="" if message.sender.lower() in emails else message.sender
-        )
+    found = list(_logged_messages(entry_nos, emails))
+    LoggedMessage.objects.filter(pk__in=[m.pk for m in found]).update(subject="")
+    LoggedMessage.objects.filter(pk__in=[m.pk for m in found if m.sender.lower() in emails]).update(
+        sender=""
+    )
     UnmatchedMessage.objects.filter(pk__in=[m.pk for m in _unmatched_messages(emails)]).delete()
 
     # The contact itself.
