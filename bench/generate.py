@@ -267,6 +267,28 @@ class _IndexesOff:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+class _TotalsOff:
+    """The statistics totals' triggers off while loading entries, then the totals computed in
+    one set-based pass and the triggers back (`rapport.interactions.totals.install`)."""
+
+    def __enter__(self) -> None:
+        from django.db import connection
+
+        from rapport.interactions import totals
+
+        with connection.cursor() as cursor:
+            for sql in totals.drop_triggers_sql(connection.vendor):
+                cursor.execute(sql)
+
+    def __exit__(self, *exc: object) -> None:
+        from django.db import connection
+
+        from rapport.interactions import totals
+
+        with connection.cursor() as cursor:
+            totals.install(cursor, connection.vendor)
+
+
 def _setup(result: Generated) -> tuple[Any, Any]:
     """Salespeople, groups, templates and business relations through the services."""
     from django.db import transaction
@@ -512,7 +534,7 @@ def generate(
     _business_relations(result, relations)
     result.seconds["contacts"] = time.perf_counter() - step
     step = time.perf_counter()
-    with _IndexesOff(InteractionLogEntry):
+    with _IndexesOff(InteractionLogEntry), _TotalsOff():
         load = time.perf_counter()
         _entries(result, entries, contacts, batch, now)
         result.seconds["entries insert"] = time.perf_counter() - load

@@ -160,9 +160,7 @@ def main() -> None:
         (
             "log list, first page (50 rows + capped count)",
             lambda: queries.ENTRY_LIST.page(
-                InteractionLogEntry.objects.filter(postponed=False).select_related(
-                    *queries.ENTRY_RELATED
-                ),
+                queries.with_related(InteractionLogEntry.objects.filter(postponed=False)),
                 {},
             ),
             raw(
@@ -174,9 +172,7 @@ def main() -> None:
         (
             "a company's entries, first page",
             lambda: queries.ENTRY_LIST.page(
-                queries.contact_entries(company)
-                .filter(postponed=False)
-                .select_related(*queries.ENTRY_RELATED),
+                queries.with_related(queries.contact_entries(company).filter(postponed=False)),
                 {},
             ),
             raw(

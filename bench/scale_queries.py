@@ -7,7 +7,7 @@ ms of Rapport's code path and of the raw SQL, their ratio, and the target; `--pl
 `EXPLAIN QUERY PLAN` (SQLite) / `EXPLAIN` (PostgreSQL) of each query both sides run.
 
 - (a) a contact's 50 newest entries: `ENTRY_LIST.page` over `queries.contact_entries(...)
-  .logged().select_related(*ENTRY_RELATED)`, exactly what `GET /contacts/{no}/interaction-
+  queries.with_related(...logged())`, exactly what `GET /contacts/{no}/interaction-
   log-entries` runs (the capped count and the page of 50 with the related rows), for the
   heaviest company, the heaviest person and a typical person. Target < 30 ms.
 - (b) statistics: `queries.template_statistics`, `group_statistics`, `contact_statistics`
@@ -94,6 +94,11 @@ def main() -> None:
     parser.add_argument("--db", default=gen.DEFAULT_DB)
     parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--plans", action="store_true", help="print the query plans")
+    parser.add_argument(
+        "--skip-entry-sums",
+        action="store_true",
+        help="skip timing what templates' and groups' figures cost without the totals",
+    )
     parser.add_argument("--contacts", type=int, default=1_000_000, help="when generating")
     parser.add_argument("--entries", type=int, default=10_000_000, help="when generating")
     args = parser.parse_args()
@@ -107,6 +112,7 @@ def main() -> None:
     from rapport.contacts.models import Contact
     from rapport.interactions import queries
     from rapport.interactions.models import (
+        EntryTotal,
         InteractionGroup,
         InteractionLogEntry,
         InteractionTemplate,
@@ -184,11 +190,7 @@ def main() -> None:
         column = "contact_company_id" if contact.is_company else "contact_id"
 
         def ours() -> object:
-            qs = (
-                queries.contact_entries(contact)
-                .logged()  # type: ignore[attr-defined]
-                .select_related(*queries.ENTRY_RELATED)
-            )
+            qs = queries.with_related(queries.contact_entries(contact).logged())  # type: ignore[attr-defined]
             return queries.ENTRY_LIST.page(qs, {"page_size": "50"}, past_end_empty=True)
 
         baseline = raw(
@@ -215,9 +217,6 @@ def main() -> None:
     # chart is drawn as of that day (the API's date_to does the same) to read real months.
     last_day = InteractionLogEntry.objects.order_by("-date").values_list("date", flat=True)[0]
 
-    def monthly(qs: Any) -> object:
-        return queries.monthly(qs, today=last_day)
-
     def monthly_sql(column: str, value: int) -> tuple[str, list[Any]]:
         first = queries.monthly(InteractionLogEntry.objects.none(), today=last_day)[0]["month"]
         month = (
@@ -232,8 +231,28 @@ def main() -> None:
             [value, False, False, first],
         )
 
-    def fact_box(qs_of: Callable[[], Any], stats: Callable[[], object]) -> Callable[[], object]:
-        return lambda: (stats(), monthly(qs_of()))
+    totals_table = EntryTotal._meta.db_table
+
+    def total_stats_sql(dimension: str, key: int) -> tuple[str, list[Any]]:
+        return (
+            "SELECT COALESCE(SUM(entries), 0), COALESCE(SUM(cost_cents), 0), "
+            f"COALESCE(SUM(minutes), 0) FROM {totals_table} WHERE dimension = %s AND key_id = %s",
+            [dimension, key],
+        )
+
+    def total_monthly_sql(dimension: str, key: int) -> tuple[str, list[Any]]:
+        first = queries.monthly(InteractionLogEntry.objects.none(), today=last_day)[0]["month"]
+        month = (
+            "strftime('%%Y-%%m', on_date)"
+            if connection.vendor == "sqlite"
+            else "date_trunc('month', on_date)"
+        )
+        return (
+            f"SELECT {month} AS m, SUM(entries), SUM(cost_cents) FROM {totals_table} "
+            "WHERE dimension = %s AND key_id = %s AND on_date >= %s AND on_date <= %s "
+            "GROUP BY m ORDER BY m",
+            [dimension, key, first, last_day],
+        )
 
     scenarios: list[tuple[str, str, float, Callable[[], object], Callable[[], object]]] = []
     for label, contact in (
@@ -243,48 +262,53 @@ def main() -> None:
     ):
         ours, baseline = newest(contact)
         scenarios.append(("a", f"50 newest entries, {label}", 30, ours, baseline))
-    stat_cases = [
-        (
-            f"template {template.code}",
-            "template_id",
-            template.pk,
-            lambda: queries.template_statistics(template),
-            lambda: InteractionLogEntry.objects.filter(template=template),
-        ),
-        (
-            f"group {group.code}",
-            "group_id",
-            group.pk,
-            lambda: queries.group_statistics(group),
-            lambda: InteractionLogEntry.objects.filter(group=group),
-        ),
-        (
-            f"company {heavy_company.no}",
-            "contact_company_id",
-            heavy_company.pk,
-            lambda: queries.contact_statistics(heavy_company),
-            lambda: queries.contact_entries(heavy_company),
-        ),
-        (
-            f"person {typical.no}",
-            "contact_id",
-            typical.pk,
-            lambda: queries.contact_statistics(typical),
-            lambda: queries.contact_entries(typical),
-        ),
+    # Templates and groups read the day totals the triggers keep (EntryTotal): their raw SQL
+    # baseline sums the same rows by hand. Contacts count their entries through an index.
+    total_cases = [
+        (f"template {template.code}", queries.template_scope(template), "t", template.pk),
+        (f"group {group.code}", queries.group_scope(group), "g", group.pk),
     ]
-    for label, column, value, stats, _qs in stat_cases:
-        scenarios.append(("b", f"statistics, {label}", 50, stats, raw(stats_sql(column, value))))
-    for label, column, value, stats, qs_of in stat_cases:
-        scenarios.append(
-            (
-                "b",
-                f"statistics + 12-month chart, {label}",
-                50,
-                fact_box(qs_of, stats),
-                raw(stats_sql(column, value), monthly_sql(column, value)),
+    entry_cases = [
+        (f"company {heavy_company.no}", heavy_company, "contact_company_id"),
+        (f"person {typical.no}", typical, "contact_id"),
+    ]
+    for chart in (False, True):
+        prefix = "statistics + 12-month chart" if chart else "statistics"
+        for label, scope, dimension, key in total_cases:
+            statements = [total_stats_sql(dimension, key)]
+            if chart:
+                statements.append(total_monthly_sql(dimension, key))
+            scenarios.append(
+                (
+                    "b",
+                    f"{prefix}, {label}",
+                    50,
+                    (lambda s=scope, c=chart: (s.statistics(), c and s.monthly(None, last_day))),
+                    raw(*statements),
+                )
             )
-        )
+        for label, contact, column in entry_cases:
+            scope = queries.contact_scope(contact)
+            statements = [stats_sql(column, contact.pk)]
+            if chart:
+                statements.append(monthly_sql(column, contact.pk))
+            scenarios.append(
+                (
+                    "b",
+                    f"{prefix}, {label}",
+                    50,
+                    (lambda s=scope, c=chart: (s.statistics(), c and s.monthly(None, last_day))),
+                    raw(*statements),
+                )
+            )
+    if not args.skip_entry_sums:
+        # What the totals save: the same figures added up from the entries (raw SQL).
+        for label, _scope, dimension, key in total_cases:
+            column = {"t": "template_id", "g": "group_id"}[dimension]
+            took, took95 = timed(raw(stats_sql(column, key)), 3)
+            print(
+                f"  without totals, raw SQL over the entries, {label}: {took:.0f} / {took95:.0f} ms"
+            )
 
     print(
         f"{'':2}{'scenario':52} {'rapport':>17} {'raw SQL':>17} {'ratio':>6} {'target':>7}\n"

@@ -76,3 +76,32 @@ def smtp(settings: Any) -> Any:
     settings.EMAIL_TIMEOUT = 10
     yield sink
     sink.stop()
+
+
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """After every test that used the database, while its data is still there: the statistics
+    totals the triggers keep (EntryTotal) must equal a recount of the entries. So every path
+    that writes entries in any test (services, bulk SQL, jobs) also proves the totals."""
+    result = yield
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("django_db") is None and not fixtures & DB_FIXTURES:
+        return result
+    from django.db import DatabaseError
+
+    from rapport.interactions.services import entry_total_drift
+
+    try:
+        drift = entry_total_drift()
+    except DatabaseError:  # the test left its transaction broken on purpose; nothing to read
+        return result
+    assert not drift, f"interaction log totals differ from a recount: {drift[:5]}"
+    return result

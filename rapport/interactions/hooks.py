@@ -30,7 +30,7 @@ def interactions_tab(request: HttpRequest, contact: Contact) -> dict[str, Any]:
         "tab_template": "interactions/includes/contact_tab.html",
         "stats": queries.contact_statistics(contact),
         "chart": queries.monthly(entries),
-        "entries": list(entries.logged().select_related(*queries.ENTRY_RELATED)[:20]),  # type: ignore[attr-defined]
+        "entries": list(queries.with_related(entries.logged())[:20]),  # type: ignore[attr-defined]
         "postponed_count": entries.postponed().count(),  # type: ignore[attr-defined]
     }
 

@@ -904,6 +904,46 @@ class InteractionLogEntry(models.Model):
         return entry_title(self)
 
 
+class EntryTotalDimension(models.TextChoices):
+    TEMPLATE = "t", _("Interaction Template")
+    GROUP = "g", _("Interaction Group")
+    SALESPERSON = "s", _("Salesperson")
+
+
+class EntryTotal(models.Model):
+    """What the statistics of a template, group or salesperson add up, kept per day: the number,
+    cost and duration of the counted log entries (neither canceled nor postponed).
+
+    BC keeps such sums in SIFT indexes the database maintains; here database triggers on the
+    entry table do it (migration 0008_entry_totals): every INSERT, UPDATE and DELETE of entries,
+    from any service, bulk statement or raw SQL, adds its difference in the same transaction,
+    so the totals can never disagree with the entries. Reading a template's figures then sums a
+    few thousand day rows instead of millions of entries. `rebuild_entry_totals` recomputes them
+    from the entries (`manage.py rebuild_entry_totals`). Cost is kept in cents, so sums are exact
+    on SQLite too.
+    """
+
+    dimension = models.CharField(max_length=1, choices=EntryTotalDimension.choices)
+    key_id = models.BigIntegerField()  # the template's, group's or salesperson's id
+    on_date = models.DateField()
+    entries = models.BigIntegerField(default=0)
+    cost_cents = models.BigIntegerField(default=0)
+    minutes = models.BigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("interaction log total")
+        verbose_name_plural = _("interaction log totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "key_id", "on_date"], name="entry_total_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key_id} {self.on_date}: {self.entries}"
+
+
 class InteractionLogEntryComment(models.Model):
     entry = models.ForeignKey(
         InteractionLogEntry,

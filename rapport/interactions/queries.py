@@ -18,6 +18,8 @@ from rapport.core.listing import Filter, ListSpec, parse_bool, parse_code, parse
 from rapport.interactions.models import (
     SETUP_TEMPLATE_FIELDS,
     DeliveryStatus,
+    EntryTotal,
+    EntryTotalDimension,
     ExtraDocumentType,
     InformationFlow,
     InteractionLogEntry,
@@ -36,9 +38,11 @@ def extra_document_types() -> QuerySet[ExtraDocumentType]:
     return ExtraDocumentType.objects.select_related("template").order_by("code")
 
 
-ENTRY_RELATED = (
-    "contact",
-    "contact_company",
+# What a list of entries shows of their related rows. The contacts are joined; the rest (small
+# code tables and a few users and opportunities) are read by key in one query each: joining
+# all nine made PostgreSQL spend 10-15 ms planning each page for a 0.5 ms execution.
+ENTRY_JOINED = ("contact", "contact_company")
+ENTRY_PREFETCHED = (
     "template",
     "group",
     "salesperson",
@@ -47,12 +51,18 @@ ENTRY_RELATED = (
     "opportunity",
     "language",
 )
+ENTRY_RELATED = ENTRY_JOINED + ENTRY_PREFETCHED
+
+
+def with_related(qs: QuerySet[InteractionLogEntry]) -> QuerySet[InteractionLogEntry]:
+    """`qs` reading the related rows a list of entries shows (see ENTRY_JOINED)."""
+    return qs.select_related(*ENTRY_JOINED).prefetch_related(*ENTRY_PREFETCHED)
 
 
 def entries_visible_to(user: Any) -> QuerySet[InteractionLogEntry]:
     if not user.has_perm("interactions.view_interactionlogentry"):
         return InteractionLogEntry.objects.none()
-    return InteractionLogEntry.objects.select_related(*ENTRY_RELATED)
+    return with_related(InteractionLogEntry.objects.all())
 
 
 def parse_delivery_status(value: str) -> str:
@@ -163,37 +173,9 @@ def statistics(
     return Statistics(count=row["count"], cost=row["cost"], duration=row["duration"])
 
 
-def template_statistics(template: InteractionTemplate, **dates: Any) -> Statistics:
-    return statistics(InteractionLogEntry.objects.filter(template=template), **dates)
-
-
-def group_statistics(group: Any, **dates: Any) -> Statistics:
-    return statistics(InteractionLogEntry.objects.filter(group=group), **dates)
-
-
-def contact_statistics(contact: Contact, **dates: Any) -> Statistics:
-    return statistics(contact_entries(contact), **dates)
-
-
-def salesperson_statistics(salesperson: Any, **dates: Any) -> Statistics:
-    return statistics(InteractionLogEntry.objects.filter(salesperson=salesperson), **dates)
-
-
-def monthly(
-    qs: QuerySet[InteractionLogEntry], months: int = 12, today: datetime.date | None = None
+def _month_series(
+    first: datetime.date, today: datetime.date, by_month: dict[Any, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Counted entries per month for the last `months` months (for the small charts)."""
-    today = today or timezone.localdate()
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    first = datetime.date(index // 12, index % 12 + 1, 1)
-    rows = (
-        qs.filter(Q(postponed=False) & Q(canceled=False) & Q(date__gte=first))
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(count=Count("id"), cost=Coalesce(Sum("cost"), Decimal(0)))
-        .order_by("month")
-    )
-    by_month = {r["month"]: r for r in rows}
     out = []
     cursor = first
     while cursor <= today:
@@ -208,3 +190,128 @@ def monthly(
         )
         cursor = (cursor.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return out
+
+
+def _first_month(months: int, today: datetime.date) -> datetime.date:
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class EntryScope:
+    """Statistics counted from a set of entries (a contact's: BC's FlowFields over the log)."""
+
+    entries: QuerySet[InteractionLogEntry]
+
+    def statistics(self, **dates: Any) -> Statistics:
+        return statistics(self.entries, **dates)
+
+    def monthly(
+        self, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+    ) -> list[dict[str, Any]]:
+        qs = self.entries
+        if date_from:
+            qs = qs.filter(date__gte=date_from)
+        if date_to:
+            qs = qs.filter(date__lte=date_to)
+        return monthly(qs, today=date_to)
+
+
+def _cents(value: int | None) -> Decimal:
+    return Decimal(value or 0).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class TotalScope:
+    """Statistics of a template, group or salesperson, read from the day totals (EntryTotal)
+    the database keeps: the same figures as counting their entries, in a few thousand rows."""
+
+    dimension: str
+    key_id: int
+
+    def _rows(
+        self, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+    ) -> QuerySet[EntryTotal]:
+        rows = EntryTotal.objects.filter(dimension=self.dimension, key_id=self.key_id)
+        if date_from:
+            rows = rows.filter(on_date__gte=date_from)
+        if date_to:
+            rows = rows.filter(on_date__lte=date_to)
+        return rows
+
+    def statistics(
+        self, *, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+    ) -> Statistics:
+        row = self._rows(date_from, date_to).aggregate(
+            count=Sum("entries"), cents=Sum("cost_cents"), minutes=Sum("minutes")
+        )
+        return Statistics(
+            count=int(row["count"] or 0),
+            cost=_cents(row["cents"]),
+            duration=Decimal(row["minutes"] or 0),
+        )
+
+    def monthly(
+        self, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+    ) -> list[dict[str, Any]]:
+        today = date_to or timezone.localdate()
+        first = _first_month(12, today)
+        rows = (
+            self._rows(max(first, date_from) if date_from else first, date_to)
+            .annotate(month=TruncMonth("on_date"))
+            .values("month")
+            .annotate(count=Sum("entries"), cents=Sum("cost_cents"))
+            .order_by("month")
+        )
+        by_month = {
+            r["month"]: {"count": int(r["count"]), "cost": _cents(r["cents"])} for r in rows
+        }
+        return _month_series(first, today, by_month)
+
+
+def template_scope(template: InteractionTemplate) -> TotalScope:
+    return TotalScope(EntryTotalDimension.TEMPLATE, template.pk)
+
+
+def group_scope(group: Any) -> TotalScope:
+    return TotalScope(EntryTotalDimension.GROUP, group.pk)
+
+
+def salesperson_scope(salesperson: Any) -> TotalScope:
+    return TotalScope(EntryTotalDimension.SALESPERSON, salesperson.pk)
+
+
+def contact_scope(contact: Contact) -> EntryScope:
+    return EntryScope(contact_entries(contact))
+
+
+def template_statistics(template: InteractionTemplate, **dates: Any) -> Statistics:
+    return template_scope(template).statistics(**dates)
+
+
+def group_statistics(group: Any, **dates: Any) -> Statistics:
+    return group_scope(group).statistics(**dates)
+
+
+def contact_statistics(contact: Contact, **dates: Any) -> Statistics:
+    return contact_scope(contact).statistics(**dates)
+
+
+def salesperson_statistics(salesperson: Any, **dates: Any) -> Statistics:
+    return salesperson_scope(salesperson).statistics(**dates)
+
+
+def monthly(
+    qs: QuerySet[InteractionLogEntry], months: int = 12, today: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """Counted entries per month for the last `months` months (for the small charts)."""
+    today = today or timezone.localdate()
+    first = _first_month(months, today)
+    rows = (
+        qs.filter(Q(postponed=False) & Q(canceled=False) & Q(date__gte=first))
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(count=Count("id"), cost=Coalesce(Sum("cost"), Decimal(0)))
+        .order_by("month")
+    )
+    return _month_series(first, today, {r["month"]: r for r in rows})

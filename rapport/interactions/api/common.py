@@ -143,20 +143,16 @@ def read_upload(file: UploadedFile, field: str = "file") -> Upload:
 
 
 def statistics_out(
-    stats: queries.Statistics,
-    qs: QuerySet[InteractionLogEntry],
+    scope: queries.EntryScope | queries.TotalScope,
     date_from: datetime.date | None,
     date_to: datetime.date | None,
 ) -> dict[str, Any]:
-    if date_from:
-        qs = qs.filter(date__gte=date_from)
-    if date_to:
-        qs = qs.filter(date__lte=date_to)
+    stats = scope.statistics(date_from=date_from, date_to=date_to)
     return {
         "no_of_interactions": stats.count,
         "cost": stats.cost,
         "duration": stats.duration,
-        "monthly": queries.monthly(qs, today=date_to),
+        "monthly": scope.monthly(date_from, date_to),
     }
 
 

@@ -49,8 +49,7 @@ def contact_statistics(
     """The contact's interaction statistics; a company's include its persons' entries."""
     require_api_perm(request, "interactions.view_interactionlogentry")
     contact = get_contact(request, contact_no)
-    stats = queries.contact_statistics(contact, date_from=date_from, date_to=date_to)
-    return statistics_out(stats, queries.contact_entries(contact), date_from, date_to)
+    return statistics_out(queries.contact_scope(contact), date_from, date_to)
 
 
 @router.get(
@@ -62,11 +61,7 @@ def contact_entry_list(request: HttpRequest, contact_no: str) -> dict[str, Any]:
     """The contact's log (a company's includes its persons'); filters as the log."""
     require_api_perm(request, "interactions.view_interactionlogentry")
     contact = get_contact(request, contact_no)
-    qs = (
-        queries.contact_entries(contact)
-        .logged()  # type: ignore[attr-defined]
-        .select_related(*queries.ENTRY_RELATED)
-    )
+    qs = queries.with_related(queries.contact_entries(contact).logged())  # type: ignore[attr-defined]
     return paginate(request, queries.ENTRY_LIST, qs)
 
 
@@ -134,10 +129,4 @@ def salesperson_statistics(
     salesperson = Salesperson.objects.filter(code=salesperson_code.upper()).first()
     if salesperson is None:
         raise Http404
-    stats = queries.salesperson_statistics(salesperson, date_from=date_from, date_to=date_to)
-    return statistics_out(
-        stats,
-        InteractionLogEntry.objects.filter(salesperson=salesperson),
-        date_from,
-        date_to,
-    )
+    return statistics_out(queries.salesperson_scope(salesperson), date_from, date_to)

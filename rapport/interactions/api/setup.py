@@ -30,7 +30,6 @@ from rapport.interactions.api.common import (
 from rapport.interactions.models import (
     SETUP_TEMPLATE_FIELDS,
     InteractionGroup,
-    InteractionLogEntry,
     InteractionTemplate,
     InteractionTemplateLanguage,
 )
@@ -80,10 +79,7 @@ def group_statistics(
     group = InteractionGroup.objects.filter(code=interaction_group_code.upper()).first()
     if group is None:
         raise Http404
-    stats = queries.group_statistics(group, date_from=date_from, date_to=date_to)
-    return statistics_out(
-        stats, InteractionLogEntry.objects.filter(group=group), date_from, date_to
-    )
+    return statistics_out(queries.group_scope(group), date_from, date_to)
 
 
 # --- interaction templates ---------------------------------------------------------------------
@@ -190,10 +186,7 @@ def template_statistics(
     """Like the group statistics, for one template."""
     template = _template(request, template_code)
     require_api_perm(request, "interactions.view_interactionlogentry")
-    stats = queries.template_statistics(template, date_from=date_from, date_to=date_to)
-    return statistics_out(
-        stats, InteractionLogEntry.objects.filter(template=template), date_from, date_to
-    )
+    return statistics_out(queries.template_scope(template), date_from, date_to)
 
 
 def _languages(template: InteractionTemplate) -> QuerySet[InteractionTemplateLanguage]:

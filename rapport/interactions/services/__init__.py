@@ -108,6 +108,11 @@ from rapport.interactions.services.setup import (
     update_interaction_template,
     update_template_setup,
 )
+from rapport.interactions.services.totals import (
+    TotalDrift,
+    entry_total_drift,
+    rebuild_entry_totals,
+)
 
 __all__ = [
     "DELIVER",
@@ -121,6 +126,7 @@ __all__ = [
     "Progress",
     "PurgeFilter",
     "StartingPoint",
+    "TotalDrift",
     "add_entry_comment",
     "apply_starting_point",
     "attachment_references",
@@ -161,6 +167,7 @@ __all__ = [
     "deliver_entries",
     "delivery_counts",
     "discard_document_entries",
+    "entry_total_drift",
     "evaluate_entries",
     "extra_attachment_references",
     "fill_in",
@@ -174,6 +181,7 @@ __all__ = [
     "preview_interaction",
     "preview_template_language",
     "privacy_check",
+    "rebuild_entry_totals",
     "rehome_entries_of_deleted_contacts",
     "relocate_attachments",
     "remove_template_attachment",

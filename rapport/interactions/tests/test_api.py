@@ -737,11 +737,12 @@ def test_a_page_of_the_log_costs_a_bounded_number_of_queries(
             salesperson=other if i % 3 else None,
             comments=["c"],
         )
-    with django_assert_max_num_queries(8):
+    # Constant, whatever the page size: the contacts joined, each related table one query.
+    with django_assert_max_num_queries(12):
         body = as_bob.get("/api/v1/interaction-log-entries?page_size=50").json()
     assert len(body["items"]) == 50 and body["count"] == 60
     assert body["items"][0]["title"] and body["items"][0]["contact_company_no"] == company.no
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         body = as_bob.get(f"/api/v1/contacts/{company.no}/interaction-log-entries").json()
     assert body["count"] == 60
 

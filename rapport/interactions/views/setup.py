@@ -103,7 +103,7 @@ def _add_error(form: BaseForm, exc: ValidationError, aliases: dict[str, str]) ->
 
 
 def _statistics(
-    request: HttpRequest, entries: QuerySet[InteractionLogEntry], log_filter: dict[str, str]
+    request: HttpRequest, scope: queries.TotalScope, log_filter: dict[str, str]
 ) -> dict[str, Any]:
     """The statistics fact box (optional date range from the query string) and the monthly
     chart, for users who may see the log; nothing for the others. `log_filter` makes the link
@@ -120,9 +120,8 @@ def _statistics(
         "show_statistics": True,
         "stats_form": stats_form,
         "stats_dates": dates,
-        "stats": queries.statistics(entries, **dates),
-        # queries.monthly can return 13 months (its start date is off by one in some months).
-        "chart": queries.monthly(entries),
+        "stats": scope.statistics(**dates),
+        "chart": scope.monthly(),
         "currency": marketing_setup().currency_code,
     }
 
@@ -150,9 +149,7 @@ def group_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_delete": request.user.has_perm(DELETE_GROUP),
         "can_add_template": request.user.has_perm(ADD_TEMPLATE),
     }
-    context.update(
-        _statistics(request, InteractionLogEntry.objects.filter(group=group), {"group": group.code})
-    )
+    context.update(_statistics(request, queries.group_scope(group), {"group": group.code}))
     return render_page(
         request, "interactions/setup/group_detail.html", context, partial="statistics"
     )
@@ -268,11 +265,7 @@ def _template_detail_context(
         "merge_fields": merge_fields(),
     }
     context.update(
-        _statistics(
-            request,
-            InteractionLogEntry.objects.filter(template=template),
-            {"template": template.code},
-        )
+        _statistics(request, queries.template_scope(template), {"template": template.code})
     )
     return context
 
