@@ -8,6 +8,8 @@ if none does).
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.db.models import Count, Sum
@@ -105,3 +107,23 @@ def test_a_persons_statistics_use_the_company_contact_index() -> None:
         .values("contact_id")
         .annotate(n=Count("id"))
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope", ["template", "group", "salesperson"])
+def test_template_group_and_salesperson_statistics_read_their_day_totals_by_key(
+    scope: str,
+) -> None:
+    from rapport.interactions import queries
+    from rapport.interactions.models import EntryTotal
+
+    total = getattr(queries, f"{scope}_scope")(InteractionLogEntry(pk=1))
+    rows = total._rows(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+    text = plan(rows.values("dimension").annotate(n=Sum("entries")))
+    table = EntryTotal._meta.db_table
+    if connection.vendor == "sqlite":
+        # (the unique key's index: SQLite names it sqlite_autoindex_...)
+        assert f"SEARCH {table} USING INDEX" in text, text
+        assert "(dimension=? AND key_id=? AND on_date>? AND on_date<?)" in text, text
+    else:
+        assert f"Seq Scan on {table}" not in text and "entry_total_key" in text, text
