@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rapport.core.middleware.RequestSizeLimitMiddleware",
     "rapport.core.middleware.UploadNameMiddleware",
+    "rapport.core.middleware.AuditSourceMiddleware",
     "rapport.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from rapport.core.audit import audit_source
+
 API_PREFIX = "/api/v1/"
 
 
@@ -144,6 +146,19 @@ class UploadNameMiddleware:
             body = {"code": "invalid_file_name", "message": invalid_upload_name_message()}
             return JsonResponse({**body, "field": "file"}, status=422)
         return response
+
+
+class AuditSourceMiddleware:
+    """Audit events written while serving a request say where the change came from: "api" for
+    the API, "page" for the HTML pages (jobs say "job")."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        source = "api" if request.path_info.startswith(API_PREFIX) else "page"
+        with audit_source(source):
+            return self.get_response(request)
 
 
 class UserLanguageMiddleware:

@@ -273,3 +273,17 @@ def test_audit_events_are_not_editable_in_the_django_admin() -> None:
     from django.contrib import admin
 
     assert AuditEvent not in admin.site._registry
+
+
+def test_events_say_whether_a_page_or_the_api_made_the_change(alice: Any, client_for: Any) -> None:
+    from django.urls import reverse
+
+    client = client_for(alice)
+    response = client.post(reverse(f"core:{LANGUAGES.key}_new"), {"code": "FIN", "name": "Finnish"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    response = client.post(
+        "/api/v1/languages", {"code": "SWE", "name": "Swedish"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    sources = {e.object_key: e.source for e in events(object_type="core.language")}
+    assert sources == {"FIN": "page", "SWE": "api"}
