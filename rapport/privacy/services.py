@@ -39,7 +39,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from rapport.campaigns.models import CampaignEntry
 from rapport.contacts.importing import escape_formula
@@ -511,6 +511,59 @@ def _readme(contact: Contact, included: list[tuple[str, str]]) -> str:
 # --- erase ---------------------------------------------------------------------------------
 
 
+# What the confirm page lists when there is any: (the ErasePlan count, its sentence).
+ERASE_ITEMS = (
+    (
+        "attachments",
+        ngettext_lazy(
+            "%(count)s personal attachment (logged e-mail, document, file) is deleted.",
+            "%(count)s personal attachments (logged e-mails, documents, files) are deleted.",
+            "count",
+        ),
+    ),
+    (
+        "alt_addresses",
+        ngettext_lazy(
+            "%(count)s alternative address is deleted.",
+            "%(count)s alternative addresses are deleted.",
+            "count",
+        ),
+    ),
+    (
+        "business_relations",
+        ngettext_lazy(
+            "%(count)s business relation is removed.",
+            "%(count)s business relations are removed.",
+            "count",
+        ),
+    ),
+    (
+        "print_bundles",
+        ngettext_lazy(
+            "%(count)s print bundle with the contact's letter is deleted.",
+            "%(count)s print bundles with the contact's letters are deleted.",
+            "count",
+        ),
+    ),
+    (
+        "logged_messages",
+        ngettext_lazy(
+            "%(count)s logged e-mail loses its subject and sender.",
+            "%(count)s logged e-mails lose their subject and sender.",
+            "count",
+        ),
+    ),
+    (
+        "unmatched_messages",
+        ngettext_lazy(
+            "%(count)s unmatched e-mail is removed from the list.",
+            "%(count)s unmatched e-mails are removed from the list.",
+            "count",
+        ),
+    ),
+)
+
+
 @dataclass
 class ErasePlan:
     """What erasing a contact changes: counts per kind, for the confirm page and the record."""
@@ -535,61 +588,7 @@ class ErasePlan:
             )
             % {"count": c.get("entries", 0)},
         ]
-        if c.get("attachments"):
-            texts.append(
-                ngettext(
-                    "%(count)s personal attachment (logged e-mail, document, file) is deleted.",
-                    "%(count)s personal attachments (logged e-mails, documents, files) are "
-                    "deleted.",
-                    c["attachments"],
-                )
-                % {"count": c["attachments"]}
-            )
-        if c.get("alt_addresses"):
-            texts.append(
-                ngettext(
-                    "%(count)s alternative address is deleted.",
-                    "%(count)s alternative addresses are deleted.",
-                    c["alt_addresses"],
-                )
-                % {"count": c["alt_addresses"]}
-            )
-        if c.get("business_relations"):
-            texts.append(
-                ngettext(
-                    "%(count)s business relation is removed.",
-                    "%(count)s business relations are removed.",
-                    c["business_relations"],
-                )
-                % {"count": c["business_relations"]}
-            )
-        if c.get("print_bundles"):
-            texts.append(
-                ngettext(
-                    "%(count)s print bundle with the contact's letter is deleted.",
-                    "%(count)s print bundles with the contact's letters are deleted.",
-                    c["print_bundles"],
-                )
-                % {"count": c["print_bundles"]}
-            )
-        if c.get("logged_messages"):
-            texts.append(
-                ngettext(
-                    "%(count)s logged e-mail loses its subject and sender.",
-                    "%(count)s logged e-mails lose their subject and sender.",
-                    c["logged_messages"],
-                )
-                % {"count": c["logged_messages"]}
-            )
-        if c.get("unmatched_messages"):
-            texts.append(
-                ngettext(
-                    "%(count)s unmatched e-mail is removed from the list.",
-                    "%(count)s unmatched e-mails are removed from the list.",
-                    c["unmatched_messages"],
-                )
-                % {"count": c["unmatched_messages"]}
-            )
+        texts += [text % {"count": c[key]} for key, text in ERASE_ITEMS if c.get(key)]
         texts.append(
             _(
                 "The contact is marked erased and privacy blocked: it can never be changed, "
