@@ -127,3 +127,19 @@ def test_template_group_and_salesperson_statistics_read_their_day_totals_by_key(
         assert "(dimension=? AND key_id=? AND on_date>? AND on_date<?)" in text, text
     else:
         assert f"Seq Scan on {table}" not in text and "entry_total_key" in text, text
+
+
+@pytest.mark.django_db
+def test_a_companys_statistics_and_chart_read_only_its_covering_index() -> None:
+    from rapport.contacts.models import Contact
+    from rapport.interactions import queries
+
+    entries = queries.contact_entries(Contact(pk=1, type="company"))
+    stats = entries.counted().values("contact_company_id").annotate(n=Count("id"), c=Sum("cost"))
+    chart = entries.counted().filter(date__gte=datetime.date(2026, 1, 1)).values("date")
+    for qs in (stats, chart.annotate(c=Sum("cost"), d=Sum("duration"))):
+        text = plan(qs)
+        if connection.vendor == "sqlite":
+            assert "USING COVERING INDEX ile_company_stats" in text, text
+        else:
+            assert_indexed(qs)
