@@ -17,9 +17,10 @@ pytestmark = pytest.mark.django_db
 def test_purging_a_documents_canceled_entry_keeps_the_event_without_it(
     alice, templates, customer
 ) -> None:
-    result = services.record_document_event(actor=alice, data=event())
-    entries = InteractionLogEntry.objects.filter(pk=result.entry_no)
-    [stored] = DocumentEvent.objects.filter(entry_id=result.entry_no)
+    entry_no = services.record_document_event(actor=alice, data=event()).entry_no
+    assert entry_no is not None
+    entries = InteractionLogEntry.objects.filter(pk=entry_no)
+    [stored] = DocumentEvent.objects.filter(entry_id=entry_no)
     interactions.cancel_entries(actor=alice, entries=entries)
     purge = interactions.PurgeFilter()
     assert interactions.delete_canceled_entries(actor=alice, filters=purge) == 1
