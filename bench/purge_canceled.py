@@ -5,8 +5,10 @@ process and on the same data:
 
 - Rapport: "Delete Canceled Interaction Log Entries" as the page starts it: the job queued with
   `start_delete_canceled_entries` and run by `execute_job` (the worker's code path: keyset
-  batches of RAPPORT_BATCH_SIZE through `delete_canceled_entries`, comments, unshared
-  attachments, one `entry.deleted` event per batch, progress after each batch);
+  batches through `delete_canceled_entries`, from RAPPORT_BATCH_SIZE growing to ten times
+  that, read from the partial index of canceled entries; comments, deliveries, document
+  events' links, unshared attachments; one `entry.deleted` event and a progress report per
+  batch);
 - baseline: two hand-written statements, `DELETE` of the canceled entries' comments and of the
   canceled entries.
 
@@ -75,6 +77,7 @@ def main() -> None:
     from rapport.core.models import JobStatus
     from rapport.interactions import services
     from rapport.interactions.models import InteractionLogEntry, InteractionLogEntryComment
+    from rapport.interactions.services.log import PURGE_BATCH_GROWTH
 
     if not InteractionLogEntry.objects.exists():
         print(f"generating {args.contacts:,} contacts and {args.entries:,} entries ...")
@@ -106,7 +109,8 @@ def main() -> None:
 
     print(
         f"{connection.vendor}: delete {canceled:,} canceled of {total:,} entries "
-        f"(batches of {settings.RAPPORT_BATCH_SIZE:,})"
+        f"(batches of {settings.RAPPORT_BATCH_SIZE:,} growing to "
+        f"{settings.RAPPORT_BATCH_SIZE * PURGE_BATCH_GROWTH:,})"
     )
     print(f"{'':28} {'seconds':>9} {'rows/s':>10}")
     ours_times, raw_times = [], []

@@ -928,11 +928,13 @@ def _insert_contacts(contacts: list[Contact]) -> None:
     width = len(fields)
     head = f"INSERT INTO {q(Contact._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
     # PostgreSQL: one array per column (UNNEST), so the statement has a few dozen parameters
-    # whatever the batch size (the driver parses a query with 30k placeholders slowly).
+    # whatever the batch size (the driver parses a query with 30k placeholders slowly). The
+    # arrays go as binary parameters of a server-side-binding cursor: Django's cursor quotes
+    # every element into the SQL text in Python, about five times slower.
     unnest = connection.vendor == "postgresql"
     if unnest:
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-    with connection.cursor() as cursor:
+        arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
+    with _insert_cursor(connection, binary=unnest) as cursor:
         for start in range(0, len(contacts), size):
             batch = contacts[start : start + size]
             values = rows[start * width : (start + len(batch)) * width]
@@ -947,6 +949,17 @@ def _insert_contacts(contacts: list[Contact]) -> None:
                 contact.pk = pk
                 contact._state.adding = False
                 contact._state.db = connection.alias
+
+
+def _insert_cursor(connection: Any, *, binary: bool) -> Any:
+    """Django's cursor, or (`binary`, PostgreSQL) Django's wrapper around a psycopg cursor
+    that binds parameters on the server, so `%b` sends them in binary."""
+    if not binary:
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def _draw_free_contact_numbers(setup: MarketingSetup, count: int, typed: set[str]) -> list[str]:

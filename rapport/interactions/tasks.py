@@ -23,7 +23,7 @@ ORPHAN_SWEEP_EVERY_SECONDS = 6 * 3600
 def run_delete_canceled(job: Job, progress: Progress) -> dict[str, Any]:
     filters = services.PurgeFilter.from_params(job.params)
     deleted = services.delete_canceled_entries(
-        actor=job.created_by, filters=filters, progress=progress
+        actor=job.created_by, filters=filters, progress=progress, total=job.total or None
     )
     return {"deleted": deleted}
 

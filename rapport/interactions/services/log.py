@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models import CASCADE, SET_NULL, ForeignObjectRel, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,10 @@ from rapport.interactions.services.setup import delete_unreferenced_attachments
 # Later apps (segments, campaigns) register checks that forbid restoring an entry whose logged
 # segment or campaign entry is canceled (rules 2).
 restore_checks: list[Callable[[QuerySet[InteractionLogEntry]], None]] = []
+
+# "Delete Canceled Interaction Log Entries" grows its batches up to this many times
+# RAPPORT_BATCH_SIZE.
+PURGE_BATCH_GROWTH = 10
 
 
 @transaction.atomic
@@ -146,21 +151,95 @@ def delete_entry_comment(*, actor: Any, comment: InteractionLogEntryComment) -> 
     )
 
 
+def _entry_references() -> list[tuple[type[Any], str, bool]]:
+    """The tables that point at log entries: (model, column, cascade). A cascading reference
+    (comments, deliveries) goes with the entry; any other (document events) is emptied."""
+    out: list[tuple[type[Any], str, bool]] = []
+    for rel in InteractionLogEntry._meta.get_fields(include_hidden=True):
+        if isinstance(rel, ForeignObjectRel) and not rel.many_to_many:
+            cascade = rel.on_delete is CASCADE
+            if not cascade and rel.on_delete is not SET_NULL:
+                raise ImproperlyConfigured(f"{rel!r}: the purge handles CASCADE and SET_NULL")
+            out.append((cast(type[Any], rel.related_model), rel.field.column, cascade))
+    return out
+
+
 def _delete_entries(entries: QuerySet[InteractionLogEntry]) -> int:
-    """Delete a set of entries with their comments and their unshared attachments: three
-    statements (the set is a WHERE clause, never a list of ids pulled into Python)."""
+    """Delete a set of entries with their comments, deliveries and unshared attachments (the
+    set is a WHERE clause, never a list of ids pulled into Python); document events that
+    named them keep their row without the entry."""
     attachment_ids = list(
         entries.exclude(attachment=None)
         .order_by()
         .values_list("attachment_id", flat=True)
         .distinct()
     )
-    comments = InteractionLogEntryComment.objects.filter(entry__in=entries.values("pk"))
-    comments._raw_delete(comments.db)  # type: ignore[attr-defined]
+    keys = entries.order_by().values("pk")
+    for model, column, cascade in _entry_references():
+        rows = model._default_manager.filter(**{f"{column}__in": keys})
+        if cascade:
+            rows._raw_delete(rows.db)
+        else:
+            rows.update(**{column: None})
     doomed = entries.order_by()
     count = doomed._raw_delete(doomed.db)  # type: ignore[attr-defined]
     delete_unreferenced_attachments(attachment_ids)
     return int(count)
+
+
+def _purge_batch(
+    base: QuerySet[InteractionLogEntry], *, after: int, size: int
+) -> tuple[list[int], int | None]:
+    """Delete the first `size` entries of `base` numbered above `after`, with everything
+    `_delete_entries` removes. Returns the deleted Entry Nos. and the last one looked at
+    (None: nothing left). The batch is read from the partial index of canceled entries."""
+    page = base.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size]
+    if connection.vendor == "postgresql":
+        ids, looked_at, seen = _purge_batch_postgresql(base, page, after)
+        return ids, looked_at if seen == size else None
+    ids = list(page)
+    if ids:
+        _delete_entries(base.filter(pk__gte=ids[0], pk__lte=ids[-1]))
+    return ids, ids[-1] if len(ids) == size else None
+
+
+def _purge_batch_postgresql(
+    base: QuerySet[InteractionLogEntry], page: QuerySet[InteractionLogEntry, int], after: int
+) -> tuple[list[int], int | None, int]:
+    """One statement: the page's last Entry No. (from the partial index), the entries of
+    `base` up to it deleted as one range (`base`'s conditions are checked again on the locked
+    rows, so an entry restored meanwhile stays), their references; then the unshared
+    attachments. Returns the deleted Entry Nos., the page's last one and its size. (Table
+    and column names come from the models.)"""
+    table = connection.ops.quote_name(InteractionLogEntry._meta.db_table)
+    page_sql, page_params = page.query.sql_with_params()
+    where_sql, where_params = base.query.get_compiler(connection=connection).compile(
+        base.query.where
+    )
+    steps = [
+        f"page(id) AS ({page_sql})",
+        "bound AS (SELECT max(id) AS last, count(*) AS seen FROM page)",
+        f"gone AS (DELETE FROM {table} WHERE id > %s AND id <= (SELECT last FROM bound) "  # noqa: S608
+        f"AND {where_sql} RETURNING id, attachment_id)",
+    ]
+    for n, (model, column, cascade) in enumerate(_entry_references()):
+        other = connection.ops.quote_name(model._meta.db_table)
+        name = connection.ops.quote_name(column)
+        action = f"DELETE FROM {other}" if cascade else f"UPDATE {other} SET {name} = NULL"  # noqa: S608
+        steps.append(f"r{n} AS ({action} WHERE {name} IN (SELECT id FROM gone))")  # noqa: S608
+    sql = (
+        f"WITH {', '.join(steps)} SELECT id, attachment_id, false FROM gone "  # noqa: S608
+        "UNION ALL SELECT last, seen, true FROM bound"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*page_params, after, *where_params])
+        rows = cursor.fetchall()
+    ids = sorted(pk for pk, _attachment, last in rows if not last)
+    [(looked_at, seen)] = [(pk, count) for pk, count, last in rows if last]
+    attachments = {attachment for _pk, attachment, last in rows if attachment and not last}
+    if attachments:
+        delete_unreferenced_attachments(attachments)
+    return ids, looked_at, int(seen)
 
 
 def _require_purge(actor: Any) -> None:
@@ -272,35 +351,41 @@ class PurgeFilter:
 
 
 def delete_canceled_entries(
-    *, actor: Any, filters: PurgeFilter, progress: Progress | None = None
+    *,
+    actor: Any,
+    filters: PurgeFilter,
+    progress: Progress | None = None,
+    total: int | None = None,
 ) -> int:
     """Delete canceled entries matching `filters`, with their comments and the attachments no
-    remaining entry uses. All or nothing, in batches; returns how many entries were deleted."""
+    remaining entry uses. All or nothing, in batches; returns how many entries were deleted.
+    `total`: how many `progress` counts towards (the job counted them when it was queued);
+    counted here when not given and `progress` is."""
     _require_purge(actor)
-    batch_size = settings.RAPPORT_BATCH_SIZE
+    # Batches start at RAPPORT_BATCH_SIZE and grow to PURGE_BATCH_GROWTH times that: a
+    # small first batch reports progress soon, larger ones keep the per-batch work (event,
+    # progress report, round trips) small beside the rows deleted.
+    size = limit = max(1, settings.RAPPORT_BATCH_SIZE)
+    limit *= PURGE_BATCH_GROWTH
     base = filters.queryset()
     with transaction.atomic():
-        total = base.count()
+        if progress and total is None:
+            total = base.count()
         deleted, last = 0, 0
         first_no = last_no = None
         while True:
-            # Keyset batches: the batch is an Entry No. range, found with one indexed lookup.
-            rest = base.filter(pk__gt=last)
-            bound = list(
-                rest.order_by("pk").values_list("pk", flat=True)[batch_size - 1 : batch_size]
-            )
-            batch = rest.filter(pk__lte=bound[0]) if bound else rest
-            ids = list(batch.values_list("pk", flat=True))
-            deleted += _delete_entries(batch)
+            # Keyset batches: the next `size` canceled Entry Nos. above the last one seen.
+            ids, looked_at = _purge_batch(base, after=last, size=size)
+            deleted += len(ids)
             if ids:  # one event per batch, with its entry numbers
                 emit("entry.deleted", {"entry_nos": ids})
-                first_no = min(ids) if first_no is None else min(first_no, *ids)
-                last_no = max(ids) if last_no is None else max(last_no, *ids)
-            if progress:
+                first_no = ids[0] if first_no is None else first_no
+                last_no = ids[-1]
+            if progress and total is not None:
                 progress(min(deleted, total), total)
-            if not bound:
+            if looked_at is None:
                 break
-            last = bound[0]
+            last, size = looked_at, min(size * 2, limit)
         if deleted:  # one audit event for the whole purge
             record_audit(
                 actor=actor,

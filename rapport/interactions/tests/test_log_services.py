@@ -177,15 +177,15 @@ def test_a_failing_purge_writes_nothing(
     made = [interact(company, call_template) for _ in range(3)]
     services.cancel_entries(actor=bob, entries=entries(*made))
     calls = {"n": 0}
-    real = log_services._delete_entries
+    real = log_services._purge_batch
 
-    def flaky(entries):
+    def flaky(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return real(entries)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(log_services, "_delete_entries", flaky)
+    monkeypatch.setattr(log_services, "_purge_batch", flaky)
     with pytest.raises(RuntimeError):
         services.delete_canceled_entries(actor=alice, filters=PurgeFilter())
     assert InteractionLogEntry.objects.count() == 3, "all or nothing"
