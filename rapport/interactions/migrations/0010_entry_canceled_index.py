@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     """The canceled entries' numbers, for "Delete Canceled Interaction Log Entries"."""
 
     dependencies = [
-        ("interactions", "0007_template_setup_for_documents"),
+        ("interactions", "0009_entry_company_stats_index"),
     ]
 
     operations = [
