@@ -79,7 +79,7 @@ def contact_list(request: HttpRequest) -> dict[str, Any]:
     `sort` (company, no, name, city, post_code, salesperson, modified; `-` for descending),
     `page`, `page_size` (max 200)."""
     require_api_perm(request, "contacts.view_contact")
-    return paginate(request, queries.CONTACT_LIST, queries.contacts_visible_to(request.user))
+    return paginate(request, queries.CONTACT_LIST, queries.contact_list_rows(request.user))
 
 
 # --- import and export (before /contacts/{contact_no}, which would otherwise take these paths) -------

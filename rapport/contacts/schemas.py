@@ -113,16 +113,6 @@ class ContactOut(Schema):
     modified_at: datetime.datetime
 
     @staticmethod
-    def resolve_company_no(obj: object) -> str:
-        company = getattr(obj, "company", None)
-        return company.no if company is not None else ""
-
-    @staticmethod
-    def resolve_company_name(obj: object) -> str:
-        company = getattr(obj, "company", None)
-        return company.name if company is not None else ""
-
-    @staticmethod
     def resolve_language_code(obj: object) -> str:
         language = getattr(obj, "language", None)
         return language.code if language is not None else ""

@@ -261,6 +261,27 @@ def _assign_number(contact: Contact, setup: MarketingSetup) -> None:
 # --- contacts ------------------------------------------------------------------------------
 
 
+def fill_company_columns(contact: Contact) -> None:
+    """Set the stored Company No. and Company Name (BC keeps both on the contact): a company's
+    own, a person's company's, blank for a person without a company. In memory only: the
+    caller saves (a renamed company's persons follow with `_rename_company_persons`)."""
+    if contact.is_company:
+        contact.company_no, contact.company_name = contact.no, contact.name
+        return
+    company = contact.company  # no query without a company; update_contact has it loaded
+    if company is None:
+        contact.company_no, contact.company_name = "", ""
+    else:
+        contact.company_no, contact.company_name = company.no, company.name
+
+
+def _rename_company_persons(company: Contact) -> None:
+    """A company's No. and Name on every contact of the company, in one UPDATE."""
+    Contact.objects.filter(company_id=company.pk).exclude(
+        company_no=company.no, company_name=company.name
+    ).update(company_no=company.no, company_name=company.name)
+
+
 @transaction.atomic
 def create_contact(
     *,
@@ -303,6 +324,7 @@ def create_contact(
     clean_contact(contact, check_unique=False)
     _assign_number(contact, setup)
     validate_instance(contact, exclude=["company", "no_series"])
+    fill_company_columns(contact)
     contact.save()
     if contact.is_company:
         Contact.objects.filter(pk=contact.pk).update(company_id=F("pk"))
@@ -352,6 +374,7 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
         contact.search_name = ""
 
     clean_contact(contact)
+    fill_company_columns(contact)
     contact.save()
     if contact.is_company:
         if contact.company_id != contact.pk:
@@ -359,6 +382,8 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
             contact.company = contact
         if before.is_company:
             _propagate_to_persons(before, contact, setup)
+            if contact.name != before.name:
+                _rename_company_persons(contact)
     record_audit(
         actor=actor, action="change", obj=contact, before=snapshot(before), after=snapshot(contact)
     )
@@ -905,6 +930,7 @@ def _insert_contacts(contacts: list[Contact]) -> None:
             plan.append(("other", f))
     rows: list[Any] = []
     for contact in contacts:
+        fill_company_columns(contact)
         for kind, f in plan:
             value = getattr(contact, f.attname)
             if kind == "stamp":

@@ -53,7 +53,7 @@ def _contact(request: HttpRequest, no: str) -> Contact:
 
 def contact_list(request: HttpRequest) -> HttpResponse:
     _require(request, "contacts.view_contact")
-    qs = queries.contacts_visible_to(request.user)
+    qs = queries.contact_list_rows(request.user)
     try:
         page = queries.CONTACT_LIST.page(qs, request.GET)
     except ValidationError as exc:
