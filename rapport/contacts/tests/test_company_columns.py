@@ -226,3 +226,18 @@ def test_the_bench_generator_stores_the_columns_as_the_services_do(db: None) -> 
     assert len(rows) >= 8
     for contact in rows:
         assert stored(contact) == (contact.company.no, contact.company.name), contact.no
+
+
+def test_the_contact_list_page_runs_the_same_few_queries_for_any_number_of_rows(
+    alice: User, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(alice)
+    for i in range(3):
+        company = create_contact(actor=alice, name=f"Company {i}")
+        create_contact(actor=alice, name=f"Person {i}", type="person", company=company)
+    client.get("/contacts/")
+    # session, user, permissions, count, rows, salespeople (the filter's choices)
+    with django_assert_max_num_queries(6):
+        response = client.get("/contacts/")
+    assert response.status_code == 200
+    assert response.content.count(b'href="/contacts/C') >= 2 * 6
