@@ -61,6 +61,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "types": ContactType.choices,
+        # Translated once per page, not once per row (get_type_display costs a gettext each).
+        "person_label": str(ContactType.PERSON.label),
+        "company_label": str(ContactType.COMPANY.label),
         "salespeople": Salesperson.objects.all(),
         "can_add": request.user.has_perm("contacts.add_contact"),
         "can_import": request.user.has_perm("contacts.import_contacts"),

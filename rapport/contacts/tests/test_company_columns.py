@@ -241,3 +241,5 @@ def test_the_contact_list_page_runs_the_same_few_queries_for_any_number_of_rows(
         response = client.get("/contacts/")
     assert response.status_code == 200
     assert response.content.count(b'href="/contacts/C') >= 2 * 6
+    assert response.content.count(b"<td>Person</td>") == 3
+    assert response.content.count(b"<td>Company</td>") == 3
