@@ -196,8 +196,13 @@ class Contact(models.Model):
     # BC stores the company's No. and Name on every contact (a company: its own), kept by the
     # contacts services (a renamed company updates its persons in one UPDATE). The list's
     # default order reads them from the contact's own row, through one index.
-    company_no = CodeField(_("Company No."), max_length=20, blank=True, editable=False)
-    company_name = models.CharField(_("Company Name"), max_length=100, blank=True, editable=False)
+    # (db_default: hand-written INSERTs that predate the columns, e.g. bench baselines, still work)
+    company_no = CodeField(
+        _("Company No."), max_length=20, blank=True, editable=False, default="", db_default=""
+    )
+    company_name = models.CharField(
+        _("Company Name"), max_length=100, blank=True, editable=False, default="", db_default=""
+    )
     address = models.CharField(_("Address"), max_length=100, blank=True)
     address_2 = models.CharField(_("Address 2"), max_length=50, blank=True)
     post_code = CodeField(_("Post Code"), max_length=20, blank=True)
