@@ -149,6 +149,8 @@ def generate(n: int) -> dict[str, Any]:
                     surname=str(i),
                     search_name=f"PERSON {i}",
                     company_id=company.pk,
+                    company_no=company.no,
+                    company_name=company.name,
                     address=f"Street {i}",
                     post_code="00100",
                     city="Helsinki",

@@ -378,6 +378,9 @@ def _contacts(
         "first_name": f"(CASE WHEN {company} THEN '' ELSE {first} END)",
         "surname": f"(CASE WHEN {company} THEN '' ELSE {last} END)",
         "company_id": f"{id0} + {c}",
+        # BC's stored Company No. / Company Name: the company's (computed from its index c).
+        "company_no": f"{_literal(prefix)} || {_padded(f'({first_number} + {c} - 1)', width)}",
+        "company_name": f"'Company ' || {c} || ' Oy'",
         "address": f"'Katu ' || {c}",
         "post_code": _case(city_ix, [_literal(p) for p, _c in CITIES]),
         "city": _case(city_ix, [_literal(n) for _p, n in CITIES]),

@@ -1,9 +1,10 @@
 """The load test's raw baseline: a minimal WSGI app served by the same gunicorn.
 
 `/hello` answers a small JSON body (the HTTP stack alone); `/contacts?page=N` runs the SQL of
-one API contact-list page (the count and 50 rows in its default order with their company, salesperson and
-language) through psycopg on one connection per process and answers it as JSON. Rapport's
-figure over this one is what Django, the API layer and the middleware cost.
+one API contact-list page (the count and 50 rows in its default order, by the company columns
+stored on the contact and the list's index, with their salesperson and language) through
+psycopg on one connection per process and answers it as JSON. Rapport's figure over this one
+is what Django, the API layer and the middleware cost.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ _conn: psycopg.Connection[Any] | None = None
 COUNT = "SELECT COUNT(*) FROM contacts_contact"
 PAGE = """
 SELECT c.id, c.no, c.type, c.name, c.name_2, c.address, c.city, c.post_code, c.country_code,
-       c.phone_no, c.email, c.correspondence_type, c.modified_at, co.no, co.name, s.code,
-       s.name, l.code
+       c.phone_no, c.email, c.correspondence_type, c.modified_at, c.company_no, c.company_name,
+       s.code, s.name, l.code
 FROM contacts_contact c
-LEFT JOIN contacts_contact co ON co.id = c.company_id
 LEFT JOIN accounts_salesperson s ON s.id = c.salesperson_id
 LEFT JOIN core_language l ON l.id = c.language_id
-ORDER BY co.name, co.no, c.type, c.name
+ORDER BY c.company_name, c.company_no, c.type, c.name, c.id
 LIMIT 50 OFFSET %s
 """
 

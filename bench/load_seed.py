@@ -59,6 +59,8 @@ def seed(contacts: int, entries: int) -> dict[str, Any]:
                 type="company",
                 name=f"Load Company {i} Oy",
                 search_name=f"LOAD COMPANY {i} OY",
+                company_no=f"L{i:07d}",
+                company_name=f"Load Company {i} Oy",
                 city=rng.choice(["HELSINKI", "ESPOO", "TAMPERE", "OSLO", "BERGEN"]),
                 post_code=f"{rng.randrange(100, 999)}00",
                 salesperson_id=rng.choice(salespeople).pk,
@@ -77,6 +79,8 @@ def seed(contacts: int, entries: int) -> dict[str, Any]:
                     first_name="Person",
                     surname=str(i),
                     company_id=companies[i % companies_n].pk,
+                    company_no=companies[i % companies_n].no,
+                    company_name=companies[i % companies_n].name,
                     salesperson_id=rng.choice(salespeople).pk,
                 )
                 for i in range(contacts - companies_n)

@@ -193,6 +193,16 @@ class Contact(models.Model):
         related_name="members",
         verbose_name=_("Company No."),
     )
+    # BC stores the company's No. and Name on every contact (a company: its own), kept by the
+    # contacts services (a renamed company updates its persons in one UPDATE). The list's
+    # default order reads them from the contact's own row, through one index.
+    # (db_default: hand-written INSERTs that predate the columns, e.g. bench baselines, still work)
+    company_no = CodeField(
+        _("Company No."), max_length=20, blank=True, editable=False, default="", db_default=""
+    )
+    company_name = models.CharField(
+        _("Company Name"), max_length=100, blank=True, editable=False, default="", db_default=""
+    )
     address = models.CharField(_("Address"), max_length=100, blank=True)
     address_2 = models.CharField(_("Address 2"), max_length=50, blank=True)
     post_code = CodeField(_("Post Code"), max_length=20, blank=True)
@@ -241,6 +251,11 @@ class Contact(models.Model):
         permissions = [("import_contacts", _("Can import contacts"))]
         indexes = [
             models.Index(fields=["company", "type", "name"], name="contact_company_type_name"),
+            # The list's default order (BC's Company Name, Company No., Type, Name).
+            models.Index(
+                fields=["company_name", "company_no", "type", "name", "id"],
+                name="contact_list_order",
+            ),
             models.Index(fields=["name"], name="contact_name"),
             models.Index(fields=["city"], name="contact_city"),
             models.Index(fields=["post_code"], name="contact_post_code"),
@@ -267,10 +282,6 @@ class Contact(models.Model):
     @property
     def is_person(self) -> bool:
         return self.type == ContactType.PERSON
-
-    @property
-    def company_name(self) -> str:
-        return self.company.name if self.company_id and self.company else ""
 
 
 class LinkToTable(models.TextChoices):

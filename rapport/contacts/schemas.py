@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from rapport.core.schemas import PatchSchema
+from rapport.core.schemas import PatchSchema, RowSchema
 
 ContactTypeIn = Literal["company", "person"]
 CorrespondenceIn = Literal["", "hard_copy", "email"]
@@ -80,7 +80,7 @@ class ContactPatch(PatchSchema):
     language_code: str | None = Field(None, max_length=10)
 
 
-class ContactOut(Schema):
+class ContactOut(RowSchema):
     no: str
     type: str
     name: str
@@ -111,16 +111,6 @@ class ContactOut(Schema):
     privacy_blocked: bool
     created_at: datetime.datetime
     modified_at: datetime.datetime
-
-    @staticmethod
-    def resolve_company_no(obj: object) -> str:
-        company = getattr(obj, "company", None)
-        return company.no if company is not None else ""
-
-    @staticmethod
-    def resolve_company_name(obj: object) -> str:
-        company = getattr(obj, "company", None)
-        return company.name if company is not None else ""
 
     @staticmethod
     def resolve_language_code(obj: object) -> str:

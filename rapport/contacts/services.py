@@ -261,6 +261,42 @@ def _assign_number(contact: Contact, setup: MarketingSetup) -> None:
 # --- contacts ------------------------------------------------------------------------------
 
 
+def _fill_company_columns(contact: Contact, *, lock: bool = True) -> None:
+    """Set the stored Company No. and Company Name (BC keeps both on the contact): a company's
+    own, a person's company's, blank for a person without a company. In memory only: the
+    caller saves (a renamed company's persons follow with `_rename_company_persons`).
+
+    A person's company row is read locked (`lock`), so a rename running at the same time
+    either finishes first (and its name is read) or waits for this transaction (and its
+    UPDATE of the persons then includes this one). Call it only for a new contact or a
+    changed company or type: a person that stays with its company keeps the values its locked
+    row holds (a rename that ran meanwhile updated that row; reading the company again while
+    holding the person could deadlock with the rename's UPDATE)."""
+    if contact.is_company:
+        contact.company_no, contact.company_name = contact.no, contact.name
+        return
+    company = contact.company  # no query without a company
+    if company is None:
+        contact.company_no, contact.company_name = "", ""
+    elif lock and company.pk is not None:
+        current = (
+            Contact.objects.select_for_update()
+            .filter(pk=company.pk)
+            .values_list("no", "name")
+            .first()
+        )
+        contact.company_no, contact.company_name = current or (company.no, company.name)
+    else:
+        contact.company_no, contact.company_name = company.no, company.name
+
+
+def _rename_company_persons(company: Contact) -> None:
+    """A company's No. and Name on every contact of the company, in one UPDATE."""
+    Contact.objects.filter(company_id=company.pk).exclude(
+        company_no=company.no, company_name=company.name
+    ).update(company_no=company.no, company_name=company.name)
+
+
 @transaction.atomic
 def create_contact(
     *,
@@ -303,6 +339,7 @@ def create_contact(
     clean_contact(contact, check_unique=False)
     _assign_number(contact, setup)
     validate_instance(contact, exclude=["company", "no_series"])
+    _fill_company_columns(contact)
     contact.save()
     if contact.is_company:
         Contact.objects.filter(pk=contact.pk).update(company_id=F("pk"))
@@ -352,6 +389,8 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
         contact.search_name = ""
 
     clean_contact(contact)
+    if contact.is_company or contact.company_id != before.company_id:
+        _fill_company_columns(contact)
     contact.save()
     if contact.is_company:
         if contact.company_id != contact.pk:
@@ -359,6 +398,8 @@ def update_contact(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
             contact.company = contact
         if before.is_company:
             _propagate_to_persons(before, contact, setup)
+            if contact.name != before.name:
+                _rename_company_persons(contact)
     record_audit(
         actor=actor, action="change", obj=contact, before=snapshot(before), after=snapshot(contact)
     )
@@ -905,6 +946,7 @@ def _insert_contacts(contacts: list[Contact]) -> None:
             plan.append(("other", f))
     rows: list[Any] = []
     for contact in contacts:
+        _fill_company_columns(contact, lock=False)  # the import locks nothing row by row
         for kind, f in plan:
             value = getattr(contact, f.attname)
             if kind == "stamp":

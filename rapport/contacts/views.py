@@ -53,7 +53,7 @@ def _contact(request: HttpRequest, no: str) -> Contact:
 
 def contact_list(request: HttpRequest) -> HttpResponse:
     _require(request, "contacts.view_contact")
-    qs = queries.contacts_visible_to(request.user)
+    qs = queries.contact_list_rows(request.user)
     try:
         page = queries.CONTACT_LIST.page(qs, request.GET)
     except ValidationError as exc:
@@ -61,6 +61,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "types": ContactType.choices,
+        # Translated once per page, not once per row (get_type_display costs a gettext each).
+        "person_label": str(ContactType.PERSON.label),
+        "company_label": str(ContactType.COMPANY.label),
         "salespeople": Salesperson.objects.all(),
         "can_add": request.user.has_perm("contacts.add_contact"),
         "can_import": request.user.has_perm("contacts.import_contacts"),

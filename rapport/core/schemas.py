@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.db import models
 from ninja import Schema
-from pydantic import Field, ValidationInfo, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -128,3 +131,61 @@ class AuditEventOut(Schema):
     changes: dict[str, Any]
     details: dict[str, Any]
     source: str
+
+
+_MISSING = object()
+# Values ninja's conversions (managers, querysets, files, callables) leave as they are.
+_PLAIN = frozenset(
+    {str, int, bool, float, Decimal, type(None), datetime.datetime, datetime.date, datetime.time}
+)
+_HAS_ALIASES: dict[type, bool] = {}
+
+
+class RowSchema(Schema):
+    """An output schema read from a model row, quicker than ninja's own way.
+
+    Ninja hands pydantic a wrapper whose every field is read through `__getattr__` (after a
+    failed ordinary lookup): about 1.5 microseconds a field, 2 ms for a page of 50 contacts.
+    Here a row's fields are read into a dict first (resolvers and ninja's conversions of
+    managers, querysets, files and callables included), which pydantic validates at C speed.
+    Anything but a model row (a dict, another object), and schemas with aliases or strict
+    extra/assignment checks, go ninja's way.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: Any, info: ValidationInfo) -> Any:
+        if not isinstance(values, models.Model) or not cls._reads_rows_directly():
+            if cls.model_config.get("extra") == "forbid" or cls.model_config.get(
+                "validate_assignment", False
+            ):
+                handler(values)  # as ninja's Schema does
+            return handler(DjangoGetter(values, cls, info.context))
+        getter = DjangoGetter(values, cls, info.context)
+        resolvers = cls._ninja_resolvers  # type: ignore[attr-defined]
+        data: dict[str, Any] = {}
+        for name in cls.model_fields:
+            resolver = resolvers.get(name)
+            if resolver is not None:
+                value = resolver(getter=getter)
+            else:
+                value = getattr(values, name, _MISSING)
+                if value is _MISSING:
+                    continue  # pydantic uses the default, or names the missing field
+            data[name] = value if type(value) in _PLAIN else getter._convert_result(value)
+        return handler(data)
+
+    @classmethod
+    def _reads_rows_directly(cls) -> bool:
+        direct = _HAS_ALIASES.get(cls)
+        if direct is None:
+            direct = not (
+                cls.model_config.get("extra") == "forbid"
+                or cls.model_config.get("validate_assignment", False)
+                or any(
+                    f.alias is not None or f.validation_alias is not None
+                    for f in cls.model_fields.values()
+                )
+            )
+            _HAS_ALIASES[cls] = direct
+        return direct

@@ -869,6 +869,8 @@ def erase_contact(*, actor: Any, contact: Contact) -> Erasure:
         erased_at=now,
         modified_at=now,
     )
+    if contact.is_company:  # its stored Company Name, and its persons' (BC: a renamed company)
+        Contact.objects.filter(company_id=contact.pk).update(company_name=name)
     # Exports of the contact waiting to be downloaded go too (after commit: files are not
     # transactional).
     exports = list(Job.objects.filter(kind=tasks.EXPORT, params__contact=contact.pk))

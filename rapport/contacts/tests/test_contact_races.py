@@ -141,3 +141,54 @@ def test_sixteen_concurrent_creators_on_one_number_series_get_sixteen_consecutiv
     assert sorted(made) == [f"CT{n:06d}" for n in range(1, 17)], "unique and without a gap"
     stored = dict(Contact.objects.values_list("name", "no"))
     assert len(stored) == 16 and sorted(stored.values()) == sorted(made)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_person_created_while_its_company_is_renamed_gets_the_new_company_name(
+    alice, monkeypatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes writers with BEGIN IMMEDIATE; the race needs PostgreSQL")
+    company = create_contact(actor=alice, no="ACME", name="Acme Oy")
+    locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    real_propagate = contact_services._propagate_to_persons
+
+    def slow_propagate(*args: Any) -> None:
+        locked.set()  # the rename holds the company's row lock, its persons not yet updated
+        release.wait(timeout=30)
+        real_propagate(*args)
+
+    monkeypatch.setattr(contact_services, "_propagate_to_persons", slow_propagate)
+
+    def rename() -> None:
+        try:
+            update_contact(actor=alice, contact=company, name="Acme Group Oy")
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            locked.set()
+            connections.close_all()
+
+    def add_person() -> None:
+        try:
+            create_contact(actor=alice, name="Anna Virtanen", type="person", company=company)
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    renamer = threading.Thread(target=rename)
+    renamer.start()
+    assert locked.wait(timeout=30)
+    adder = threading.Thread(target=add_person)
+    adder.start()
+    try:
+        _wait_for_a_lock_wait(time.monotonic() + 30)
+    finally:
+        release.set()
+        renamer.join(timeout=60)
+        adder.join(timeout=60)
+    assert errors == []
+    person = Contact.objects.get(name="Anna Virtanen")
+    assert (person.company_no, person.company_name) == ("ACME", "Acme Group Oy")
