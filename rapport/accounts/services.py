@@ -379,12 +379,12 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     now = timezone.now()
-    token = (
+    tokens = (
         ApiToken.objects.select_related("user")
         .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .exclude(expires_at__lte=now)
-        .first()
     )
+    token = next(iter(tokens.order_by()[:1]), None)  # the digest is unique: no ORDER BY
     if token is None:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

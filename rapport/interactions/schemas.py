@@ -12,7 +12,7 @@ from django.utils import translation
 from ninja import Schema
 from pydantic import Field, create_model
 
-from rapport.core.schemas import PatchSchema, related_code
+from rapport.core.schemas import PatchSchema, RowSchema, related_code
 from rapport.interactions.models import SETUP_TEMPLATE_FIELDS, setup_caption
 
 CorrespondenceIn = Literal["", "hard_copy", "email"]
@@ -393,7 +393,7 @@ class CommentOut(Schema):
     comment: str
 
 
-class InteractionLogEntryOut(Schema):
+class InteractionLogEntryOut(RowSchema):
     entry_no: int
     title: str
     contact_no: str

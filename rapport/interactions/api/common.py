@@ -67,7 +67,8 @@ def payload_names() -> Iterator[None]:
 
 
 def get_contact(request: HttpRequest, no: str) -> Contact:
-    contact = contacts_visible_to(request.user).filter(no=no.strip().upper()).first()
+    # No. is unique: [:1] without the ORDER BY that .first() adds
+    contact = next(iter(contacts_visible_to(request.user).filter(no=no.strip().upper())[:1]), None)
     if contact is None:
         raise RecordNotFound(no_such_record(Contact, no.strip().upper(), "no"))
     return contact
@@ -78,7 +79,7 @@ def contact_by_no(request: HttpRequest, field: str, value: str | None) -> Contac
     value = (value or "").strip().upper()
     if not value:
         return None
-    contact = contacts_visible_to(request.user).filter(no=value).first()
+    contact = next(iter(contacts_visible_to(request.user).filter(no=value)[:1]), None)
     if contact is None:
         raise field_error(
             field, f"{field}: {no_such_record(Contact, value, 'no')}", "does_not_exist"
