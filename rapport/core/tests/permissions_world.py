@@ -160,6 +160,7 @@ def build_world() -> World:
     k.update(
         segment_no=segment.no, line_no=line.line_no, criteria_code="KESKO", logged_no=logged.pk
     )
+    _print_bundle(world, group=group, salesperson=dave_sp, contact=matti)
 
     subscriber = webhooks.create_subscriber(actor=alice, url="https://hooks.example/rapport")
     webhooks.record_event("entry.created", {"entry_no": entry.pk})
@@ -323,6 +324,14 @@ _HTML_OTHER = {
 }
 
 
+# One route's parameter that names another row than the parameter's name elsewhere.
+_HTML_ROUTE_PARAMS = {
+    ("interactions:print_bundle", "job_id"): "bundle_job_id",
+    ("segments:logged_segment_bundle", "pk"): "bundle_logged_no",
+    ("segments:logged_segment_bundle", "job"): "bundle_job_id",
+}
+
+
 def _by_prefix(table: dict[str, str], name: str) -> str:
     for prefix in sorted(table, key=len, reverse=True):
         if name.startswith(prefix):
@@ -355,6 +364,40 @@ def _admin_kwargs(route: Route) -> dict[str, Any]:
     return {param: values[param] for param in route.params}
 
 
+def _print_bundle(world: World, *, group: Any, salesperson: Any, contact: Any) -> None:
+    """dave (marketing) logs a one-line segment of a Word letter and delivers it: the delivery
+    job makes a print bundle (its job and logged segment are what the bundle routes name)."""
+    from rapport.core.jobs import execute_job
+    from rapport.core.models import Job, JobStatus, Language
+    from rapport.interactions import services as interactions
+    from rapport.interactions.tests.documents import letter_upload
+    from rapport.segments import services as segments
+
+    alice, dave = world.users["admin"], world.users["marketing"]
+    english = Language.objects.get(code="EN")
+    letter = interactions.create_interaction_template(
+        actor=alice,
+        code="PRINTED",
+        group=group,
+        description="Printed letter",
+        correspondence_type="hard_copy",
+        ignore_contact_corres_type=True,
+        language=english,
+    )
+    interactions.save_template_language(
+        actor=alice, template=letter, language=english, upload=letter_upload("{{ contact.name }}")
+    )
+    segment = segments.create_segment(
+        actor=dave, description="Letters", template=letter, salesperson=salesperson
+    )
+    segments.add_segment_line(actor=dave, segment=segment, contact=contact)
+    logged = segments.log_segment(actor=dave, segment=segment, deliver=True).logged_segment
+    job = Job.objects.get(kind=interactions.DELIVER, status=JobStatus.QUEUED)
+    execute_job(job.pk)
+    assert Job.objects.get(pk=job.pk).delivery_bundle is not None
+    world.keys.update(bundle_job_id=job.pk, bundle_logged_no=logged.pk)
+
+
 def html_path(route: Route, keys: dict[str, Any]) -> str:
     """The route's path with real rows for its parameters."""
     from django.urls import reverse
@@ -374,7 +417,9 @@ def html_kwargs(route: Route, keys: dict[str, Any]) -> dict[str, Any]:
     """Real rows for the route's parameters."""
     kwargs: dict[str, Any] = {}
     for param in route.params:
-        if param == "pk":
+        if (route.name, param) in _HTML_ROUTE_PARAMS:
+            kwargs[param] = keys[_HTML_ROUTE_PARAMS[route.name, param]]
+        elif param == "pk":
             kwargs[param] = keys[_by_prefix(_HTML_PK, route.name)]
         elif param == "code":
             kwargs[param] = keys[_by_prefix(_HTML_CODE, route.name)]
@@ -389,6 +434,7 @@ def html_kwargs(route: Route, keys: dict[str, Any]) -> dict[str, Any]:
 
 # API path parameters: by "<first path segment>:<parameter>", else by the parameter's name.
 _API_PARAMS = {
+    "print-bundles:job_id": "bundle_job_id",
     "postponed-interactions:entry_no": "postponed_no",
     "logged-segments:entry_no": "logged_no",
     "interaction-log-entries:line_no": "comment_line_no",

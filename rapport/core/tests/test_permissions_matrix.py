@@ -154,7 +154,8 @@ HTML: dict[str, tuple[Expect, Expect]] = {
     "interactions:entry_comment_add": (NO_GET, only("admin marketing sales", 422)),
     "interactions:entry_document": (READ, NO_POST),
     "interactions:entry_resend": (NO_GET, only("admin marketing sales", 302)),
-    "interactions:print_bundle": (everyone(404), NO_POST),  # no bundle built (see API)
+    # dave's delivery job made the world's print bundle: like the job, his and the admin's.
+    "interactions:print_bundle": (each("200 200 404 404"), NO_POST),
     "interactions:entry_delete": (only("admin"), only("admin", 302)),
     "interactions:entry_create_opportunity": (NO_GET, only("admin marketing sales", 302)),
     "interactions:interaction_create": (only("admin marketing sales"), only("admin marketing sales", 422)),
@@ -192,7 +193,9 @@ HTML: dict[str, tuple[Expect, Expect]] = {
     "segments:logged_segment_detail": (READ, READ),
     "segments:logged_segment_follow_up": (NO_GET, only("admin marketing", 302)),
     "segments:logged_segment_resend": (NO_GET, only("admin marketing sales", 302)),
-    "segments:logged_segment_bundle": (everyone(404), NO_POST),
+    # The bundle of a logged segment's delivery: whoever may see logged segments (and their
+    # entries' documents).
+    "segments:logged_segment_bundle": (READ, NO_POST),
     "segments:segment_detail": (READ, READ),
     "segments:segment_edit": (only("admin marketing"), only("admin marketing", 422)),
     "segments:segment_delete": (NO_GET, only("admin marketing", 302)),
@@ -399,8 +402,8 @@ API: dict[str, Expect] = {
     "rapport_interactions_api_delivery_entry_resend": only("admin marketing sales", 422),
     "rapport_interactions_api_delivery_template_email_layout": only("admin marketing", 422),
     "rapport_interactions_api_delivery_template_language_preview": READ,
-    # bob's job made no print bundle: 404 to everyone (no bundle row is built yet).
-    "rapport_interactions_api_delivery_print_bundle_download": everyone(404),
+    # dave's delivery job's print bundle: his and the admin's (as the job), 404 to the others.
+    "rapport_interactions_api_delivery_print_bundle_download": each("200 200 404 404"),
     "rapport_interactions_api_log_entry_list": READ,
     "rapport_interactions_api_log_entry_get": READ,
     "rapport_interactions_api_log_entry_delete": only("admin", 422),
