@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from rapport.core.migration_sql import run_for_vendor
+
 # The audit table refuses UPDATE always, and DELETE (TRUNCATE on PostgreSQL) unless the
 # session unlocked it: `manage.py flush` does (rapport/core/management/commands/flush.py); on
 # SQLite through the SQL function rapport_audit_locked() that rapport.core.apps registers on
@@ -46,23 +48,12 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def statements(schema_editor, forward):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        return SQLITE_FORWARD if forward else SQLITE_BACKWARD
-    if vendor == "postgresql":
-        return POSTGRES_FORWARD if forward else POSTGRES_BACKWARD
-    return []
-
-
 def add_triggers(apps, schema_editor):
-    for sql in statements(schema_editor, True):
-        schema_editor.execute(sql, params=None)
+    run_for_vendor(schema_editor, sqlite=SQLITE_FORWARD, postgresql=POSTGRES_FORWARD)
 
 
 def drop_triggers(apps, schema_editor):
-    for sql in statements(schema_editor, False):
-        schema_editor.execute(sql, params=None)
+    run_for_vendor(schema_editor, sqlite=SQLITE_BACKWARD, postgresql=POSTGRES_BACKWARD)
 
 
 class Migration(migrations.Migration):

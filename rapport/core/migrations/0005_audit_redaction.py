@@ -4,6 +4,8 @@ still refused. Adds the Erase action."""
 
 from django.db import migrations, models
 
+from rapport.core.migration_sql import run_for_vendor
+
 SQLITE_FORWARD = [
     "DROP TRIGGER IF EXISTS core_auditevent_no_update",
     """CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent
@@ -34,23 +36,12 @@ POSTGRES_FORWARD = [POSTGRES_FUNCTION.format(refuse_update="")]
 POSTGRES_BACKWARD = [POSTGRES_FUNCTION.format(refuse_update="TG_OP = 'UPDATE' OR ")]
 
 
-def statements(schema_editor, forward):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        return SQLITE_FORWARD if forward else SQLITE_BACKWARD
-    if vendor == "postgresql":
-        return POSTGRES_FORWARD if forward else POSTGRES_BACKWARD
-    return []
-
-
 def forward(apps, schema_editor):
-    for sql in statements(schema_editor, True):
-        schema_editor.execute(sql, params=None)
+    run_for_vendor(schema_editor, sqlite=SQLITE_FORWARD, postgresql=POSTGRES_FORWARD)
 
 
 def backward(apps, schema_editor):
-    for sql in statements(schema_editor, False):
-        schema_editor.execute(sql, params=None)
+    run_for_vendor(schema_editor, sqlite=SQLITE_BACKWARD, postgresql=POSTGRES_BACKWARD)
 
 
 class Migration(migrations.Migration):
